@@ -1,0 +1,50 @@
+// kubesim: command-line entry point. Parses flags and dispatches to a
+// subcommand; every user error is one line on stderr and exit code 2.
+#include <exception>
+
+#include <CLI/CLI.hpp>
+#include <fmt/core.h>
+
+#include "cli/demo.h"
+
+namespace {
+
+constexpr int kUsageError = 2;
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"kubesim: a discrete-event simulator of Kubernetes-style container orchestration"};
+  app.set_version_flag("--version", "kubesim " KUBESIM_VERSION);
+  app.require_subcommand(0, 1);
+
+  kubesim::cli::DemoOptions demo;
+  CLI::App* demo_cmd =
+      app.add_subcommand("demo", "Run an M/M/1 queue on the bare engine and compare with theory");
+  demo_cmd->add_option("--seed", demo.seed, "Root random seed");
+  demo_cmd->add_option("--lambda", demo.arrival_rate, "Arrival rate per second");
+  demo_cmd->add_option("--mu", demo.service_rate, "Service rate per second");
+  demo_cmd->add_option("--duration", demo.duration, "Simulated time, e.g. 1h, 1d");
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    fmt::print(stderr, "kubesim: error: {} (see kubesim --help)\n", e.what());
+    return kUsageError;
+  }
+
+  try {
+    if (*demo_cmd) return kubesim::cli::run_demo(demo);
+    fmt::print("{}", app.help());
+    return 0;
+  } catch (const std::exception& e) {
+    fmt::print(stderr, "kubesim: internal error: {}\n", e.what());
+    return 1;
+  }
+}
