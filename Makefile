@@ -1,7 +1,7 @@
 # kubesim: convenience targets over CMake + Ninja.
-#   make run     build (Release) and run the quickstart
+#   make run     build (Release) and run the main job (today: the engine demo)
 #   make test    build and run the whole test suite (warnings are errors when CI is set)
-#   make bench   build (Release) and run the benchmarks
+#   make bench   build (Release) and run the benchmarks (NS3=1 adds ns-3 peers)
 #   make format  clang-format every source file
 BUILD    ?= build
 JOBS     ?= $(shell nproc)
@@ -26,8 +26,16 @@ run: build-release
 test: build-test
 	cd $(BUILD)/test && ctest --output-on-failure -j $(JOBS)
 
-bench: build-release
-	$(BUILD)/release/bench/engine_bench --benchmark_repetitions=5 --benchmark_report_aggregates_only=true
+# NS3=1 adds ns-3's schedulers as peers (installs libns3-dev first).
+NS3      ?= 0
+bench:
+	$(if $(filter 1,$(NS3)),scripts/install-deps.sh --ns3)
+	$(CMAKE_GEN) -S . -B $(BUILD)/bench -DCMAKE_BUILD_TYPE=Release -DKUBESIM_BUILD_TESTS=OFF \
+	  -DKUBESIM_BENCH_NS3=$(if $(filter 1,$(NS3)),ON,OFF) >/dev/null
+	cmake --build $(BUILD)/bench -j $(JOBS) --target engine_bench
+	$(BUILD)/bench/bench/engine_bench --benchmark_repetitions=5 --benchmark_report_aggregates_only=true \
+	  --benchmark_out=$(BUILD)/engine_bench.json --benchmark_out_format=json
+	scripts/bench-report.py $(BUILD)/engine_bench.json
 
 format:
 	git ls-files '*.h' '*.cc' | xargs clang-format -i

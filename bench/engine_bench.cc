@@ -30,7 +30,9 @@ using namespace kubesim;
 constexpr int64_t kBatch = 100'000;
 constexpr uint64_t kSeed = 12345;
 
-Duration exp1(RandomStream& rng) { return Duration::from_seconds(rng.exponential(1.0)); }
+Duration exp1(RandomStream& rng) {
+  return Duration::from_seconds(rng.exponential(1.0));
+}
 
 // kubesim's engine: Simulation + Context, exactly as models use it.
 void BM_Hold_Kubesim(benchmark::State& state) {
@@ -41,12 +43,16 @@ void BM_Hold_Kubesim(benchmark::State& state) {
   struct Hold {
     Context ctx;
     RandomStream* rng;
-    void fire() { ctx.schedule(exp1(*rng), [this] { fire(); }); }
+    void fire() {
+      ctx.schedule(exp1(*rng), [this] { fire(); });
+    }
   } hold{ctx, &rng};
   sim.reserve_events(n);
-  for (int i = 0; i < n; ++i) hold.fire();
+  for (int i = 0; i < n; ++i)
+    hold.fire();
   for (auto _ : state) {
-    for (int64_t i = 0; i < kBatch; ++i) sim.step();
+    for (int64_t i = 0; i < kBatch; ++i)
+      sim.step();
   }
   benchmark::DoNotOptimize(sim.fingerprint());
   state.SetItemsProcessed(state.iterations() * kBatch);
@@ -63,12 +69,16 @@ void BM_Hold_Queue(benchmark::State& state) {
     Queue* q;
     RandomStream* rng;
     SimTime* now;
-    void fire() { q->push(*now + exp1(*rng), [this] { fire(); }); }
+    void fire() {
+      q->push(*now + exp1(*rng), [this] { fire(); });
+    }
   } hold{&queue, &rng, &now};
   queue.reserve(n);
-  for (int i = 0; i < n; ++i) hold.fire();
+  for (int i = 0; i < n; ++i)
+    hold.fire();
   for (auto _ : state) {
-    for (int64_t i = 0; i < kBatch; ++i) queue.run_next([&](SimTime t) { now = t; });
+    for (int64_t i = 0; i < kBatch; ++i)
+      queue.run_next([&](SimTime t) { now = t; });
   }
   benchmark::DoNotOptimize(now);
   state.SetItemsProcessed(state.iterations() * kBatch);
@@ -92,7 +102,8 @@ void BM_Hold_StdFunctionPriorityQueue(benchmark::State& state) {
   std::function<void()> fire = [&] {
     queue.push(Event{now + exp1(rng).count_micros(), seq++, [&] { fire(); }});
   };
-  for (int i = 0; i < n; ++i) fire();
+  for (int i = 0; i < n; ++i)
+    fire();
   for (auto _ : state) {
     for (int64_t i = 0; i < kBatch; ++i) {
       // Move out of the top (the strongest form of this baseline; copying is slower).
@@ -110,14 +121,16 @@ void BM_Hold_StdFunctionPriorityQueue(benchmark::State& state) {
 // ns-3's Simulator with one of its schedulers (src/core/model/*-scheduler.h).
 void BM_Hold_Ns3(benchmark::State& state, const char* scheduler) {
   bench::ns3_hold_setup(scheduler, static_cast<int>(state.range(0)), kSeed);
-  for (auto _ : state) bench::ns3_hold_run(kBatch);
+  for (auto _ : state)
+    bench::ns3_hold_run(kBatch);
   bench::ns3_hold_teardown();
   state.SetItemsProcessed(state.iterations() * kBatch);
 }
 #endif
 
 void HoldSizes(benchmark::internal::Benchmark* b) {
-  for (int n : {1'000, 10'000, 100'000, 1'000'000}) b->Arg(n);
+  for (int n : {1'000, 10'000, 100'000, 1'000'000})
+    b->Arg(n);
   b->Unit(benchmark::kMillisecond);
 }
 
@@ -126,11 +139,15 @@ void HoldSizes(benchmark::internal::Benchmark* b) {
 BENCHMARK(BM_Hold_Kubesim)->Name("hold/kubesim")->Apply(HoldSizes);
 BENCHMARK(BM_Hold_Queue<RadixEventQueue>)->Name("hold/radix_queue_alone")->Apply(HoldSizes);
 BENCHMARK(BM_Hold_Queue<DaryHeapEventQueue>)->Name("hold/dary_heap_queue_alone")->Apply(HoldSizes);
-BENCHMARK(BM_Hold_StdFunctionPriorityQueue)->Name("hold/std_function_priority_queue")->Apply(HoldSizes);
+BENCHMARK(BM_Hold_StdFunctionPriorityQueue)
+    ->Name("hold/std_function_priority_queue")
+    ->Apply(HoldSizes);
 #ifdef KUBESIM_BENCH_NS3
 BENCHMARK_CAPTURE(BM_Hold_Ns3, heap, "ns3::HeapScheduler")->Name("hold/ns3_heap")->Apply(HoldSizes);
 BENCHMARK_CAPTURE(BM_Hold_Ns3, map, "ns3::MapScheduler")->Name("hold/ns3_map")->Apply(HoldSizes);
-BENCHMARK_CAPTURE(BM_Hold_Ns3, calendar, "ns3::CalendarScheduler")->Name("hold/ns3_calendar")->Apply(HoldSizes);
+BENCHMARK_CAPTURE(BM_Hold_Ns3, calendar, "ns3::CalendarScheduler")
+    ->Name("hold/ns3_calendar")
+    ->Apply(HoldSizes);
 BENCHMARK_CAPTURE(BM_Hold_Ns3, priority_queue, "ns3::PriorityQueueScheduler")
     ->Name("hold/ns3_priority_queue")
     ->Apply(HoldSizes);

@@ -2,8 +2,8 @@
 // subcommand; every user error is one line on stderr and exit code 2.
 #include <exception>
 
-#include <CLI/CLI.hpp>
 #include <fmt/core.h>
+#include <CLI/CLI.hpp>
 
 #include "cli/demo.h"
 

@@ -22,8 +22,9 @@ class Callback {
   Callback() = default;
 
   template <class F>
-    requires(!std::is_same_v<std::decay_t<F>, Callback> && std::is_invocable_r_v<void, std::decay_t<F>&>)
-  Callback(F&& f) {  // NOLINT: implicit, like std::function
+  requires(!std::is_same_v<std::decay_t<F>, Callback> &&
+           std::is_invocable_r_v<void, std::decay_t<F>&>)
+      Callback(F&& f) {  // NOLINT: implicit, like std::function
     construct(std::forward<F>(f));
   }
 

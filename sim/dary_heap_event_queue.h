@@ -6,8 +6,8 @@
 // surfaces; the heap is rebuilt when stale keys outnumber live ones.
 #pragma once
 
-#include <cstdint>
 #include <algorithm>
+#include <cstdint>
 #include <new>
 #include <vector>
 
@@ -25,9 +25,9 @@ struct CacheAlignedAllocator {
   template <class U>
   CacheAlignedAllocator(const CacheAlignedAllocator<U>&) {}  // NOLINT
   T* allocate(std::size_t n) {
-    return static_cast<T*>(::operator new(n * sizeof(T), std::align_val_t{64}));
+    return static_cast<T*>(::operator new (n * sizeof(T), std::align_val_t{64}));
   }
-  void deallocate(T* p, std::size_t) { ::operator delete(p, std::align_val_t{64}); }
+  void deallocate(T* p, std::size_t) { ::operator delete (p, std::align_val_t{64}); }
   bool operator==(const CacheAlignedAllocator&) const { return true; }
 };
 }  // namespace detail
@@ -122,7 +122,9 @@ class DaryHeapEventQueue {
   static uint32_t slot_of(const Key& k) { return static_cast<uint32_t>(k.seq_slot & kSlotMask); }
   bool is_stale(const Key& k) const { return key_of_slot_[slot_of(k)] != k.seq_slot; }
   static SimTime as_time(uint64_t us) { return SimTime::from_micros(static_cast<int64_t>(us)); }
-  static std::size_t first_child(std::size_t i) { return kArity * (i - kRootIndex) + kRootIndex + 1; }
+  static std::size_t first_child(std::size_t i) {
+    return kArity * (i - kRootIndex) + kRootIndex + 1;
+  }
   static std::size_t parent(std::size_t i) { return (i - kRootIndex - 1) / kArity + kRootIndex; }
 
   void drop_stale_top() {
@@ -163,7 +165,8 @@ class DaryHeapEventQueue {
       } else {
         if (c >= n) break;
         best = c;
-        for (std::size_t j = c + 1; j < n; ++j) best = h[j] < h[best] ? j : best;
+        for (std::size_t j = c + 1; j < n; ++j)
+          best = h[j] < h[best] ? j : best;
       }
       if (!(h[best] < k)) break;
       heap_[i] = h[best];
@@ -181,7 +184,8 @@ class DaryHeapEventQueue {
     heap_.resize(out);
     stale_ = 0;
     if (heap_.size() <= kRootIndex + 1) return;
-    for (std::size_t i = parent(heap_.size() - 1) + 1; i-- > kRootIndex;) sift_down(i, heap_[i]);
+    for (std::size_t i = parent(heap_.size() - 1) + 1; i-- > kRootIndex;)
+      sift_down(i, heap_[i]);
   }
 
   // Sequence numbers ran out: renumber pending keys in order (a sorted array

@@ -11,12 +11,16 @@ Error param_error(std::string_view dist, std::string_view what) {
   return Error{std::string(dist) + ": " + std::string(what)};
 }
 
-bool finite(double x) { return std::isfinite(x); }
+bool finite(double x) {
+  return std::isfinite(x);
+}
 
 std::string trim(std::string_view s) {
   size_t b = 0, e = s.size();
-  while (b < e && (s[b] == ' ' || s[b] == '\t')) ++b;
-  while (e > b && (s[e - 1] == ' ' || s[e - 1] == '\t')) --e;
+  while (b < e && (s[b] == ' ' || s[b] == '\t'))
+    ++b;
+  while (e > b && (s[e - 1] == ' ' || s[e - 1] == '\t'))
+    --e;
   return std::string(s.substr(b, e - b));
 }
 
@@ -88,28 +92,42 @@ Expected<Distribution> Distribution::empirical(std::vector<double> samples) {
 
 double Distribution::sample(RandomStream& rng) const {
   switch (kind_) {
-    case Kind::kDeterministic: return a_;
-    case Kind::kExponential: return rng.exponential(a_);
-    case Kind::kUniform: return rng.uniform(a_, b_);
-    case Kind::kNormal: return a_ + b_ * rng.standard_normal();
-    case Kind::kLognormal: return std::exp(a_ + b_ * rng.standard_normal());
-    case Kind::kWeibull: return b_ * std::pow(-std::log(rng.uniform01_open_zero()), 1.0 / a_);
-    case Kind::kEmpirical: return (*samples_)[rng.uniform_int(samples_->size())];
+    case Kind::kDeterministic:
+      return a_;
+    case Kind::kExponential:
+      return rng.exponential(a_);
+    case Kind::kUniform:
+      return rng.uniform(a_, b_);
+    case Kind::kNormal:
+      return a_ + b_ * rng.standard_normal();
+    case Kind::kLognormal:
+      return std::exp(a_ + b_ * rng.standard_normal());
+    case Kind::kWeibull:
+      return b_ * std::pow(-std::log(rng.uniform01_open_zero()), 1.0 / a_);
+    case Kind::kEmpirical:
+      return (*samples_)[rng.uniform_int(samples_->size())];
   }
   return 0;
 }
 
 double Distribution::mean() const {
   switch (kind_) {
-    case Kind::kDeterministic: return a_;
-    case Kind::kExponential: return a_;
-    case Kind::kUniform: return (a_ + b_) / 2;
-    case Kind::kNormal: return a_;
-    case Kind::kLognormal: return std::exp(a_ + b_ * b_ / 2);
-    case Kind::kWeibull: return b_ * std::tgamma(1 + 1 / a_);
+    case Kind::kDeterministic:
+      return a_;
+    case Kind::kExponential:
+      return a_;
+    case Kind::kUniform:
+      return (a_ + b_) / 2;
+    case Kind::kNormal:
+      return a_;
+    case Kind::kLognormal:
+      return std::exp(a_ + b_ * b_ / 2);
+    case Kind::kWeibull:
+      return b_ * std::tgamma(1 + 1 / a_);
     case Kind::kEmpirical: {
       double sum = 0;
-      for (double x : *samples_) sum += x;
+      for (double x : *samples_)
+        sum += x;
       return sum / static_cast<double>(samples_->size());
     }
   }
@@ -118,11 +136,16 @@ double Distribution::mean() const {
 
 double Distribution::variance() const {
   switch (kind_) {
-    case Kind::kDeterministic: return 0;
-    case Kind::kExponential: return a_ * a_;
-    case Kind::kUniform: return (b_ - a_) * (b_ - a_) / 12;
-    case Kind::kNormal: return b_ * b_;
-    case Kind::kLognormal: return (std::exp(b_ * b_) - 1) * std::exp(2 * a_ + b_ * b_);
+    case Kind::kDeterministic:
+      return 0;
+    case Kind::kExponential:
+      return a_ * a_;
+    case Kind::kUniform:
+      return (b_ - a_) * (b_ - a_) / 12;
+    case Kind::kNormal:
+      return b_ * b_;
+    case Kind::kLognormal:
+      return (std::exp(b_ * b_) - 1) * std::exp(2 * a_ + b_ * b_);
     case Kind::kWeibull: {
       const double g1 = std::tgamma(1 + 1 / a_);
       return b_ * b_ * (std::tgamma(1 + 2 / a_) - g1 * g1);
@@ -130,7 +153,8 @@ double Distribution::variance() const {
     case Kind::kEmpirical: {
       const double m = mean();
       double ss = 0;
-      for (double x : *samples_) ss += (x - m) * (x - m);
+      for (double x : *samples_)
+        ss += (x - m) * (x - m);
       return ss / static_cast<double>(samples_->size());
     }
   }
@@ -141,13 +165,27 @@ std::string Distribution::describe() const {
   std::ostringstream os;
   os.precision(9);
   switch (kind_) {
-    case Kind::kDeterministic: os << "fixed(" << a_ << ")"; break;
-    case Kind::kExponential: os << "exponential(" << a_ << ")"; break;
-    case Kind::kUniform: os << "uniform(" << a_ << ", " << b_ << ")"; break;
-    case Kind::kNormal: os << "normal(" << a_ << ", " << b_ << ")"; break;
-    case Kind::kLognormal: os << "lognormal(" << std::exp(a_) << ", " << b_ << ")"; break;
-    case Kind::kWeibull: os << "weibull(" << a_ << ", " << b_ << ")"; break;
-    case Kind::kEmpirical: os << "empirical(" << samples_->size() << " samples)"; break;
+    case Kind::kDeterministic:
+      os << "fixed(" << a_ << ")";
+      break;
+    case Kind::kExponential:
+      os << "exponential(" << a_ << ")";
+      break;
+    case Kind::kUniform:
+      os << "uniform(" << a_ << ", " << b_ << ")";
+      break;
+    case Kind::kNormal:
+      os << "normal(" << a_ << ", " << b_ << ")";
+      break;
+    case Kind::kLognormal:
+      os << "lognormal(" << std::exp(a_) << ", " << b_ << ")";
+      break;
+    case Kind::kWeibull:
+      os << "weibull(" << a_ << ", " << b_ << ")";
+      break;
+    case Kind::kEmpirical:
+      os << "empirical(" << samples_->size() << " samples)";
+      break;
   }
   return os.str();
 }
@@ -206,7 +244,8 @@ Expected<DurationDistribution> parse_duration_distribution(std::string_view text
     return wrap(std::move(d));
   };
 
-  if (name == "fixed" && arity(1)) return finish([&] { return Distribution::deterministic(seconds(0)); });
+  if (name == "fixed" && arity(1))
+    return finish([&] { return Distribution::deterministic(seconds(0)); });
   if (name == "exponential" && arity(1)) {
     return finish([&] { return Distribution::exponential(seconds(0)); });
   }
@@ -231,7 +270,8 @@ Expected<DurationDistribution> parse_duration_distribution(std::string_view text
   static constexpr const char* kForms =
       "fixed(D), exponential(MEAN), uniform(LO, HI), normal(MEAN, SD), lognormal(MEDIAN, SIGMA), "
       "weibull(SHAPE, SCALE), empirical(FILE)";
-  for (const char* known : {"fixed", "exponential", "uniform", "normal", "lognormal", "weibull", "empirical"}) {
+  for (const char* known :
+       {"fixed", "exponential", "uniform", "normal", "lognormal", "weibull", "empirical"}) {
     if (name == known) return fail("wrong number of arguments; forms: " + std::string(kForms));
   }
   return fail("unknown distribution \"" + name + "\"; forms: " + kForms);

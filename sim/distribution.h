@@ -26,7 +26,15 @@ namespace kubesim {
 
 class Distribution {
  public:
-  enum class Kind { kDeterministic, kExponential, kUniform, kNormal, kLognormal, kWeibull, kEmpirical };
+  enum class Kind {
+    kDeterministic,
+    kExponential,
+    kUniform,
+    kNormal,
+    kLognormal,
+    kWeibull,
+    kEmpirical
+  };
 
   static Expected<Distribution> deterministic(double value);
   static Expected<Distribution> exponential(double mean);

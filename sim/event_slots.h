@@ -38,25 +38,22 @@ class EventSlots {
       if (size_ >= kMaxSlots) throw std::length_error("more than 2^24 pending events");
       slot = size_++;
       if ((slot & kChunkMask) == 0) chunks_.push_back(std::make_unique<Slot[]>(kChunkSize));
+      generations_.push_back(0);
     }
-    Slot& s = at(slot);
-    s.cb.emplace(std::forward<F>(cb));
-    token = EventToken{slot, s.generation};
+    at(slot).cb.emplace(std::forward<F>(cb));
+    token = EventToken{slot, ++generations_[slot]};  // odd: pending
     return slot;
   }
 
   // True if the token names an event that has neither run nor been cancelled.
-  bool is_pending(EventToken token) {
-    if (!token.valid() || token.slot >= size_) return false;
-    const Slot& s = at(token.slot);
-    return s.generation == token.generation && s.cb;
+  bool is_pending(EventToken token) const {
+    return token.slot < size_ && generations_[token.slot] == token.generation;
   }
 
   // Frees the slot of a pending event without running it.
   void release(uint32_t slot) {
-    Slot& s = at(slot);
-    s.cb.reset();
-    ++s.generation;
+    at(slot).cb.reset();
+    ++generations_[slot];
     free_.push_back(slot);
   }
 
@@ -70,7 +67,7 @@ class EventSlots {
   // being pending before it runs, so a cancel() from inside it returns false.
   void run(uint32_t slot) {
     Slot& s = at(slot);
-    ++s.generation;
+    ++generations_[slot];
     struct Finish {
       EventSlots* self;
       uint32_t slot;
@@ -87,13 +84,13 @@ class EventSlots {
 
   void reserve(std::size_t n) {
     chunks_.reserve(n / kChunkSize + 1);
+    generations_.reserve(n);
     free_.reserve(n);
   }
 
  private:
   struct Slot {
     Callback cb;
-    uint32_t generation = 0;  // bumped when the event runs or is cancelled: old tokens die
   };
   static constexpr uint32_t kChunkBits = 10;
   static constexpr uint32_t kChunkSize = 1u << kChunkBits;
@@ -101,6 +98,10 @@ class EventSlots {
   Slot& at(uint32_t slot) { return chunks_[slot >> kChunkBits][slot & kChunkMask]; }
 
   std::vector<std::unique_ptr<Slot[]>> chunks_;
+  // Per slot, apart from the callbacks so that checks touch 4 bytes: odd while
+  // an event is pending; bumped when it is stored, run or cancelled, so an
+  // old token (or a queue's old key) never matches a reused slot.
+  std::vector<uint32_t> generations_;
   std::vector<uint32_t> free_;
   uint32_t size_ = 0;
 };

@@ -31,7 +31,8 @@ class Topic final : public TopicBase {
   void subscribe(Handler h) { handlers_.push_back(std::move(h)); }
   bool has_subscribers() const { return !handlers_.empty(); }
   void publish(const Record& r) const {
-    for (const Handler& h : handlers_) h(r);
+    for (const Handler& h : handlers_)
+      h(r);
   }
 
  private:

@@ -2,14 +2,19 @@
 // Orlin & Tarjan 1990) over 64-bit times, with FIFO among equal times.
 //
 // A discrete-event simulation never schedules before the last event it ran,
-// so its keys are monotone, which is what a radix heap needs. Bucket b holds
-// the events whose time first differs from `last_` (the time of the last pop)
-// in bit b-1, as an intrusive doubly-linked list threaded through per-slot
-// nodes. Push is O(1); pop is amortised O(log of the time span), an event
-// moving down at most once per bucket; cancel unlinks at once, in O(1).
-// Events with equal times always share a bucket and keep their push order
-// when moved, so equal times pop FIFO with no sequence numbers. Nothing
-// allocates once the slot pool has grown to the run's peak.
+// so its keys are monotone, which is what a radix heap needs. Bucket 0 holds
+// the events at `last_` (the time of the last pop); the others are indexed by
+// the highest hexadecimal digit p in which an event's time differs from
+// last_, and the time's digit v there (16 x 16 buckets, in time order). Push
+// is O(1); pop is amortised O(number of digits), a key moving down at most
+// once per digit (radix 16 moves keys a quarter as often as radix 2; see
+// docs/performance.md). Keys with equal times always share
+// a bucket and keep their push order when moved, so equal times pop FIFO with
+// no sequence numbers. Buckets are chains of fixed 512-byte chunks from one
+// shared pool: keys are scanned sequentially, and the pool stops growing once
+// the number of pending events does (no allocation in steady state).
+// Cancellation is O(1) and lazy: the slot is freed at once; its key is
+// skipped when reached, and all buckets are swept if stale keys pile up.
 //
 // bench/engine_bench measures it against a 4-ary heap (DaryHeapEventQueue)
 // and std::priority_queue on the hold model; docs/performance.md has figures.
@@ -24,6 +29,7 @@
 #include <array>
 #include <bit>
 #include <cstdint>
+#include <memory>
 #include <vector>
 
 #include "sim/event_slots.h"
@@ -33,6 +39,8 @@ namespace kubesim {
 
 class RadixEventQueue {
  public:
+  RadixEventQueue() { reserve(4096); }
+
   // Schedules cb at time t, which must not precede the last popped time
   // (throws std::invalid_argument). Equal times pop in push order.
   template <class F>
@@ -41,9 +49,7 @@ class RadixEventQueue {
     if (t < SimTime::zero() || time < last_) reject_push(t);
     EventToken token;
     const uint32_t slot = slots_.store(std::forward<F>(cb), token);
-    if (slot >= nodes_.size()) nodes_.resize(slot + 1);
-    nodes_[slot].time = time;
-    append(bucket_of(time), slot);
+    append(bucket_of(time), Key{time, slot, token.generation});
     ++live_;
     return token;
   }
@@ -52,9 +58,10 @@ class RadixEventQueue {
   // ran, was already cancelled, or the token is empty.
   bool cancel(EventToken token) {
     if (!slots_.is_pending(token)) return false;
-    unlink(bucket_of(nodes_[token.slot].time), token.slot);
     slots_.release(token.slot);
     --live_;
+    ++stale_;
+    if (stale_ > live_ + 4096) sweep();
     return true;
   }
 
@@ -68,75 +75,120 @@ class RadixEventQueue {
   // Removes the earliest pending event, moving its callback into `out` and
   // returning its time. Precondition: !empty().
   SimTime pop(Callback& out) {
-    const uint32_t slot = pop_slot();
-    slots_.take(slot, out);
-    return as_time(nodes_[slot].time);
+    const Key k = pop_key();
+    slots_.take(k.slot, out);
+    return as_time(k.time);
   }
 
   // Pops the earliest pending event and runs its callback in place, after
   // calling before_run(time). Precondition: !empty().
   template <class BeforeRun>
   void run_next(BeforeRun&& before_run) {
-    const uint32_t slot = pop_slot();
-    before_run(as_time(nodes_[slot].time));
-    slots_.run(slot);
+    const Key k = pop_key();
+    before_run(as_time(k.time));
+    slots_.run(k.slot);
   }
 
-  void reserve(std::size_t n) {
-    nodes_.reserve(n);
-    slots_.reserve(n);
-  }
+  // Pre-sizes for n pending events: no allocation until more are pending.
+  void reserve(std::size_t n);
 
  private:
-  static constexpr uint32_t kNil = 0xFFFFFFFF;
-  static constexpr int kBuckets = 64;  // times are < 2^63, so bit_width(t ^ last) <= 63
-  struct Node {
+  static constexpr int kDigitBits = 4;
+  static constexpr int kDigits = 16;  // 64-bit times
+  static constexpr int kBuckets = 1 + kDigits * (1 << kDigitBits);
+  static constexpr int kMaskWords = (kBuckets + 63) / 64;
+  struct Key {
     uint64_t time;
-    uint32_t next;
-    uint32_t prev;
+    uint32_t slot;
+    uint32_t generation;  // the slot's generation when pushed: stale if it moved on
   };
-  struct List {
-    uint32_t head = kNil;
-    uint32_t tail = kNil;
+  static constexpr uint32_t kChunkKeys = 31;
+  struct Chunk {
+    Key keys[kChunkKeys];
+    Chunk* next;
+    uint32_t count;
+  };
+  struct Bucket {
+    Chunk* head = nullptr;
+    Chunk* tail = nullptr;
+    uint32_t head_pos = 0;  // keys before it in head are consumed (bucket 0 only)
   };
 
   static SimTime as_time(uint64_t us) { return SimTime::from_micros(static_cast<int64_t>(us)); }
-  // Valid for every pending event at all times: see radix_event_queue.cc.
-  int bucket_of(uint64_t time) const { return std::bit_width(time ^ last_); }
-
-  void append(int b, uint32_t slot) {
-    Node& n = nodes_[slot];
-    List& list = buckets_[b];
-    n.next = kNil;
-    n.prev = list.tail;
-    if (list.tail == kNil) {
-      list.head = slot;
-      nonempty_ |= uint64_t{1} << b;
-    } else {
-      nodes_[list.tail].next = slot;
+  // Valid for every pending key at all times: see radix_event_queue.cc.
+  int bucket_of(uint64_t time) const { return bucket_of(time, last_); }
+  static int bucket_of(uint64_t time, uint64_t last) {
+    const uint64_t diff = time ^ last;
+    if (diff == 0) return 0;
+    const int digit = (std::bit_width(diff) - 1) / kDigitBits;
+    const auto value = static_cast<int>((time >> (digit * kDigitBits)) & ((1 << kDigitBits) - 1));
+    return 1 + digit * (1 << kDigitBits) + value;
+  }
+  void mark_nonempty(int b) { nonempty_[b >> 6] |= uint64_t{1} << (b & 63); }
+  void mark_empty(int b) { nonempty_[b >> 6] &= ~(uint64_t{1} << (b & 63)); }
+  bool is_nonempty(int b) const { return (nonempty_[b >> 6] >> (b & 63)) & 1; }
+  // The lowest non-empty bucket after `after`, or -1.
+  int next_nonempty(int after) const {
+    for (int b = after + 1; b < kBuckets;) {
+      const uint64_t word = nonempty_[b >> 6] >> (b & 63);
+      if (word != 0) return b + std::countr_zero(word);
+      b = (b | 63) + 1;
     }
-    list.tail = slot;
+    return -1;
+  }
+  bool is_live(const Key& k) const { return slots_.is_pending(EventToken{k.slot, k.generation}); }
+
+  void append(int b, const Key& k) {
+    Bucket& bucket = buckets_[b];
+    if (bucket.tail == nullptr || bucket.tail->count == kChunkKeys) {
+      Chunk* c = new_chunk();
+      if (bucket.tail == nullptr) {
+        bucket.head = c;
+        mark_nonempty(b);
+      } else {
+        bucket.tail->next = c;
+      }
+      bucket.tail = c;
+    }
+    bucket.tail->keys[bucket.tail->count++] = k;
   }
 
-  void unlink(int b, uint32_t slot) {
-    const Node& n = nodes_[slot];
-    List& list = buckets_[b];
-    (n.prev == kNil ? list.head : nodes_[n.prev].next) = n.next;
-    (n.next == kNil ? list.tail : nodes_[n.next].prev) = n.prev;
-    if (list.head == kNil) nonempty_ &= ~(uint64_t{1} << b);
+  Chunk* new_chunk() {
+    if (free_chunks_.empty()) grow_pool(free_chunks_.capacity() + 1);
+    Chunk* c = free_chunks_.back();
+    free_chunks_.pop_back();
+    c->next = nullptr;
+    c->count = 0;
+    return c;
+  }
+  void grow_pool(std::size_t chunks);
+  // Detaches bucket b, returning its chain.
+  Chunk* take_bucket(int b) {
+    Chunk* head = buckets_[b].head;
+    buckets_[b] = Bucket{};
+    mark_empty(b);
+    return head;
   }
 
-  uint32_t pop_slot();
-  // Minimum time in bucket b (not empty).
-  uint64_t min_time(int b) const;
+  Key pop_key();
+  // Makes bucket 0 start with a live key, refilling it from the lowest live
+  // bucket if needed. Precondition: live_ > 0.
+  void settle();
+  // The lowest live time in bucket b >= 1, or false if it holds only stale keys.
+  bool min_live_time(int b, uint64_t& min_time) const;
+  // Drops every stale key from every bucket.
+  void sweep();
   [[noreturn]] void reject_push(SimTime t) const;
 
-  std::array<List, kBuckets> buckets_;
-  uint64_t nonempty_ = 0;  // bit b set when buckets_[b] is not empty
-  uint64_t last_ = 0;      // time of the last pop; every pending time is >= last_
-  std::vector<Node> nodes_;  // by slot
+  std::array<Bucket, kBuckets> buckets_;
+  uint64_t nonempty_[kMaskWords] = {};  // bit b set when buckets_[b] has keys (live or stale)
+  uint64_t last_ = 0;                   // time of the last pop; every pending time is >= last_
+  std::vector<std::unique_ptr<Chunk[]>> pool_;
+  std::vector<Chunk*> free_chunks_;
+  std::size_t pool_chunks_ = 0;
   detail::EventSlots slots_;
   std::size_t live_ = 0;
+  std::size_t stale_ = 0;  // cancelled keys still in buckets
 };
 
 }  // namespace kubesim

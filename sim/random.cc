@@ -31,7 +31,9 @@ uint64_t RandomStream::uniform_int(uint64_t n) {
   return static_cast<uint64_t>(m >> 64);
 }
 
-double RandomStream::exponential(double mean) { return -mean * std::log(uniform01_open_zero()); }
+double RandomStream::exponential(double mean) {
+  return -mean * std::log(uniform01_open_zero());
+}
 
 double RandomStream::standard_normal() {
   // Box-Muller, one value per call (two uniforms): no cached state, so the

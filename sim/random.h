@@ -46,7 +46,8 @@ class RandomStream {
   // A stream with the generator's raw state (for reference tests); not all zero.
   static RandomStream from_state(const uint64_t (&state)[4]) {
     RandomStream r(0);
-    for (int i = 0; i < 4; ++i) r.s_[i] = state[i];
+    for (int i = 0; i < 4; ++i)
+      r.s_[i] = state[i];
     return r;
   }
 

@@ -27,12 +27,14 @@ bool Simulation::step() {
 
 void Simulation::run() {
   stopped_ = false;
-  while (!stopped_ && !queue_.empty()) run_one();
+  while (!stopped_ && !queue_.empty())
+    run_one();
 }
 
 void Simulation::run_until(SimTime t) {
   stopped_ = false;
-  while (!stopped_ && !queue_.empty() && queue_.next_time() <= t) run_one();
+  while (!stopped_ && !queue_.empty() && queue_.next_time() <= t)
+    run_one();
   if (!stopped_ && now_ < t) now_ = t;
 }
 

@@ -16,8 +16,8 @@
 #include <string>
 #include <string_view>
 
-#include "sim/radix_event_queue.h"
 #include "sim/observer.h"
+#include "sim/radix_event_queue.h"
 #include "sim/random.h"
 #include "sim/time.h"
 
@@ -112,6 +112,8 @@ class Context {
   Simulation* sim_;
 };
 
-inline Context Simulation::context() { return Context(*this); }
+inline Context Simulation::context() {
+  return Context(*this);
+}
 
 }  // namespace kubesim

@@ -45,8 +45,14 @@ class Duration {
   constexpr Duration operator/(int64_t k) const { return Duration(us_ / k); }
   constexpr int64_t operator/(Duration o) const { return us_ / o.us_; }
   constexpr Duration operator%(Duration o) const { return Duration(us_ % o.us_); }
-  constexpr Duration& operator+=(Duration o) { us_ += o.us_; return *this; }
-  constexpr Duration& operator-=(Duration o) { us_ -= o.us_; return *this; }
+  constexpr Duration& operator+=(Duration o) {
+    us_ += o.us_;
+    return *this;
+  }
+  constexpr Duration& operator-=(Duration o) {
+    us_ -= o.us_;
+    return *this;
+  }
 
  private:
   constexpr explicit Duration(int64_t us) : us_(us) {}
@@ -70,7 +76,10 @@ class SimTime {
   constexpr SimTime operator+(Duration d) const { return SimTime(us_ + d.count_micros()); }
   constexpr SimTime operator-(Duration d) const { return SimTime(us_ - d.count_micros()); }
   constexpr Duration operator-(SimTime o) const { return Duration::micros(us_ - o.us_); }
-  constexpr SimTime& operator+=(Duration d) { us_ += d.count_micros(); return *this; }
+  constexpr SimTime& operator+=(Duration d) {
+    us_ += d.count_micros();
+    return *this;
+  }
 
  private:
   constexpr explicit SimTime(int64_t us) : us_(us) {}

@@ -17,8 +17,12 @@ void* operator new(std::size_t n) {
   if (void* p = std::malloc(n == 0 ? 1 : n)) return p;
   throw std::bad_alloc();
 }
-void operator delete(void* p) noexcept { std::free(p); }
-void operator delete(void* p, std::size_t) noexcept { std::free(p); }
+void operator delete(void* p) noexcept {
+  std::free(p);
+}
+void operator delete(void* p, std::size_t) noexcept {
+  std::free(p);
+}
 
 using namespace kubesim;
 
@@ -33,13 +37,18 @@ TEST_CASE("engine: no heap allocation per event in steady state") {
   struct Hold {
     Context ctx;
     RandomStream* rng;
-    void fire() { ctx.schedule(Duration::from_seconds(rng->exponential(1.0)), [this] { fire(); }); }
+    void fire() {
+      ctx.schedule(Duration::from_seconds(rng->exponential(1.0)), [this] { fire(); });
+    }
   } hold{ctx, &rng};
-  for (int i = 0; i < 1'000; ++i) hold.fire();
-  for (int i = 0; i < 200'000; ++i) sim.step();  // warm-up
+  for (int i = 0; i < 1'000; ++i)
+    hold.fire();
+  for (int i = 0; i < 200'000; ++i)
+    sim.step();  // warm-up
 
   const long before = g_allocations.load();
-  for (int i = 0; i < 100'000; ++i) REQUIRE(sim.step());
+  for (int i = 0; i < 100'000; ++i)
+    REQUIRE(sim.step());
   const long during = g_allocations.load() - before;
   CHECK(during == 0);
   CHECK(sim.events_processed() == 300'000);

@@ -33,7 +33,8 @@ void check_moments(const Distribution& d, const Moments& m, uint64_t seed) {
     sum += x;
   }
   const double mean = sum / n;
-  for (double x : xs) sum_sq += (x - mean) * (x - mean);
+  for (double x : xs)
+    sum_sq += (x - mean) * (x - mean);
   const double var = sum_sq / (n - 1);
   INFO(d.describe() << " sample mean " << mean << " var " << var);
   CHECK(d.mean() == Approx(m.mean()).epsilon(1e-12));
@@ -51,7 +52,9 @@ TEST_CASE("distribution: sample means and variances match theory") {
   SECTION("uniform(1, 3): E[X^k] = (3^(k+1) - 1) / (2 (k+1))") {
     check_moments(*Distribution::uniform(1, 3), {2, 26.0 / 6, 80.0 / 8, 242.0 / 10}, 2);
   }
-  SECTION("normal(10, 2): E[X^2] = 104, E[X^3] = 1000 + 3*10*4 = 1120, E[X^4] = 10^4 + 6*100*4 + 3*16") {
+  SECTION(
+      "normal(10, 2): E[X^2] = 104, E[X^3] = 1000 + 3*10*4 = 1120, E[X^4] = 10^4 + 6*100*4 + "
+      "3*16") {
     check_moments(*Distribution::normal(10, 2), {10, 104, 1120, 10'000 + 2'400 + 48}, 3);
   }
   SECTION("lognormal(median 1, sigma 0.5): E[X^k] = exp(k^2 sigma^2 / 2)") {
@@ -71,7 +74,8 @@ TEST_CASE("distribution: sample means and variances match theory") {
 TEST_CASE("distribution: deterministic always returns its value") {
   RandomStream rng(1);
   const Distribution d = *Distribution::deterministic(2.5);
-  for (int i = 0; i < 10; ++i) CHECK(d.sample(rng) == 2.5);
+  for (int i = 0; i < 10; ++i)
+    CHECK(d.sample(rng) == 2.5);
   CHECK(d.variance() == 0);
 }
 
@@ -109,7 +113,9 @@ TEST_CASE("distribution: the scenario syntax parses durations") {
 }
 
 TEST_CASE("distribution: bad distribution strings name the text and the problem") {
-  const auto msg = [](const char* text) { return parse_duration_distribution(text).error().message; };
+  const auto msg = [](const char* text) {
+    return parse_duration_distribution(text).error().message;
+  };
   CHECK(msg("exponential(10)").find("missing unit") != std::string::npos);
   CHECK(msg("exponential(0s)").find("mean must be > 0") != std::string::npos);
   CHECK(msg("gamma(1s)").find("unknown distribution \"gamma\"") != std::string::npos);
@@ -123,5 +129,6 @@ TEST_CASE("distribution: bad distribution strings name the text and the problem"
 TEST_CASE("distribution: negative duration draws clamp to zero") {
   RandomStream rng(9);
   const auto d = *parse_duration_distribution("normal(0s, 1s)");
-  for (int i = 0; i < 100; ++i) CHECK(d.sample(rng) >= Duration::zero());
+  for (int i = 0; i < 100; ++i)
+    CHECK(d.sample(rng) >= Duration::zero());
 }

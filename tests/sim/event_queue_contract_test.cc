@@ -13,7 +13,9 @@
 using namespace kubesim;
 
 namespace {
-SimTime at(int64_t us) { return SimTime::from_micros(us); }
+SimTime at(int64_t us) {
+  return SimTime::from_micros(us);
+}
 
 template <class Q>
 std::vector<int> drain(Q& q, std::vector<int>& log) {
@@ -26,7 +28,8 @@ std::vector<int> drain(Q& q, std::vector<int>& log) {
 }
 }  // namespace
 
-TEMPLATE_TEST_CASE("event queue: pops in time order, FIFO among equal times", "", RadixEventQueue, DaryHeapEventQueue) {
+TEMPLATE_TEST_CASE("event queue: pops in time order, FIFO among equal times", "", RadixEventQueue,
+                   DaryHeapEventQueue) {
   TestType q;
   std::vector<int> log;
   q.push(at(30), [&] { log.push_back(30); });
@@ -38,11 +41,15 @@ TEMPLATE_TEST_CASE("event queue: pops in time order, FIFO among equal times", ""
   CHECK(drain(q, log) == std::vector<int>{0, 10, 21, 22, 23, 30});
 }
 
-TEMPLATE_TEST_CASE("event queue: random pushes pop sorted by (time, insertion order)", "", RadixEventQueue, DaryHeapEventQueue) {
+TEMPLATE_TEST_CASE("event queue: random pushes pop sorted by (time, insertion order)", "",
+                   RadixEventQueue, DaryHeapEventQueue) {
   // 20,000 events on 50 distinct times: many ties, so FIFO is exercised at depth.
   TestType q;
   RandomStream rng(7);
-  struct Rec { int64_t t; int id; };
+  struct Rec {
+    int64_t t;
+    int id;
+  };
   std::vector<Rec> popped;
   for (int i = 0; i < 20'000; ++i) {
     const auto t = static_cast<int64_t>(rng.uniform_int(50));
@@ -61,7 +68,8 @@ TEMPLATE_TEST_CASE("event queue: random pushes pop sorted by (time, insertion or
   }
 }
 
-TEMPLATE_TEST_CASE("event queue: cancel before firing removes the event; after firing is a no-op", "", RadixEventQueue, DaryHeapEventQueue) {
+TEMPLATE_TEST_CASE("event queue: cancel before firing removes the event; after firing is a no-op",
+                   "", RadixEventQueue, DaryHeapEventQueue) {
   TestType q;
   std::vector<int> log;
   const EventToken a = q.push(at(1), [&] { log.push_back(1); });
@@ -79,7 +87,8 @@ TEMPLATE_TEST_CASE("event queue: cancel before firing removes the event; after f
   CHECK(log == std::vector<int>{1, 3});
 }
 
-TEMPLATE_TEST_CASE("event queue: a reused slot is not cancelled by an old token", "", RadixEventQueue, DaryHeapEventQueue) {
+TEMPLATE_TEST_CASE("event queue: a reused slot is not cancelled by an old token", "",
+                   RadixEventQueue, DaryHeapEventQueue) {
   TestType q;
   int fired = 0;
   const EventToken old = q.push(at(1), [] {});
@@ -92,7 +101,8 @@ TEMPLATE_TEST_CASE("event queue: a reused slot is not cancelled by an old token"
   CHECK(fired == 1);
 }
 
-TEMPLATE_TEST_CASE("event queue: mass cancellation compacts and keeps order", "", RadixEventQueue, DaryHeapEventQueue) {
+TEMPLATE_TEST_CASE("event queue: mass cancellation compacts and keeps order", "", RadixEventQueue,
+                   DaryHeapEventQueue) {
   TestType q;
   std::vector<EventToken> tokens;
   std::vector<int64_t> fired;
@@ -110,11 +120,13 @@ TEMPLATE_TEST_CASE("event queue: mass cancellation compacts and keeps order", ""
     cb();
   }
   REQUIRE(fired.size() == 1'000);
-  for (size_t i = 1; i < fired.size(); ++i) REQUIRE(fired[i - 1] < fired[i]);
+  for (size_t i = 1; i < fired.size(); ++i)
+    REQUIRE(fired[i - 1] < fired[i]);
   CHECK(q.next_time() == SimTime::max());
 }
 
-TEST_CASE("event queue: the heap's renumbering of sequence numbers keeps time order, FIFO and tokens") {
+TEST_CASE(
+    "event queue: the heap's renumbering of sequence numbers keeps time order, FIFO and tokens") {
   // Sequence numbers run out every 8 pushes here (2^40 in production); the
   // heap renumbers pending events in order, so FIFO among equal times holds
   // across renumberings and tokens stay valid. (The radix queue has none.)

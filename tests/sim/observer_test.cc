@@ -7,8 +7,12 @@
 using namespace kubesim;
 
 namespace {
-struct Started { int id; };
-struct Stopped { int id; };
+struct Started {
+  int id;
+};
+struct Stopped {
+  int id;
+};
 }  // namespace
 
 TEST_CASE("observer bus: records reach the subscribers of their own type only") {

@@ -15,7 +15,8 @@ TEST_CASE("random: a named stream's draws do not depend on other streams") {
   std::vector<uint64_t> alone, mixed;
   {
     Simulation sim(5);
-    for (int i = 0; i < 100; ++i) alone.push_back(sim.rng("scheduler").next_u64());
+    for (int i = 0; i < 100; ++i)
+      alone.push_back(sim.rng("scheduler").next_u64());
   }
   {
     Simulation sim(5);
@@ -65,5 +66,6 @@ TEST_CASE("random: uniform_int is in range and unbiased over small n") {
     REQUIRE(k < 6);
     ++counts[k];
   }
-  for (int c : counts) CHECK(std::abs(c - 10'000) < 456);
+  for (int c : counts)
+    CHECK(std::abs(c - 10'000) < 456);
 }

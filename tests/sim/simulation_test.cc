@@ -8,7 +8,9 @@
 using namespace kubesim;
 
 namespace {
-SimTime at_s(int64_t s) { return SimTime::zero() + Duration::seconds(s); }
+SimTime at_s(int64_t s) {
+  return SimTime::zero() + Duration::seconds(s);
+}
 
 // A small random model: each of 3 agents wakes after Exp(mean 1 s) from its own
 // stream, 1,000 times; returns the simulation's trace fingerprint.
@@ -22,7 +24,8 @@ uint64_t random_model_fingerprint(uint64_t seed, std::vector<int64_t>* times = n
     std::vector<int64_t>* times;
     void wake() {
       if (times != nullptr) times->push_back(ctx.now().count_micros());
-      if (--left > 0) ctx.schedule(Duration::from_seconds(rng->exponential(1.0)), [this] { wake(); });
+      if (--left > 0)
+        ctx.schedule(Duration::from_seconds(rng->exponential(1.0)), [this] { wake(); });
     }
   };
   std::vector<Agent> agents;
@@ -48,8 +51,9 @@ TEST_CASE("simulation: the clock follows events; equal times run FIFO") {
     sim.schedule(Duration::zero(), [&] { log.emplace_back(sim.now().count_micros(), 10); });
   });
   sim.run();
-  CHECK(log == std::vector<std::pair<int64_t, int>>{
-                   {1'000'000, 9}, {1'000'000, 10}, {5'000'000, 0}, {5'000'000, 1}, {5'000'000, 2}});
+  CHECK(log ==
+        std::vector<std::pair<int64_t, int>>{
+            {1'000'000, 9}, {1'000'000, 10}, {5'000'000, 0}, {5'000'000, 1}, {5'000'000, 2}});
   CHECK(sim.events_processed() == 5);
   CHECK(sim.now() == at_s(5));
 }
@@ -129,10 +133,12 @@ TEST_CASE("simulation: two simulations in one process are independent") {
   Simulation a(11), b(12);
   int count_a = 0, count_b = 0;
   std::function<void()> tick_a = [&] {
-    if (++count_a < 100) a.schedule(Duration::from_seconds(a.rng("x").exponential(1)), [&] { tick_a(); });
+    if (++count_a < 100)
+      a.schedule(Duration::from_seconds(a.rng("x").exponential(1)), [&] { tick_a(); });
   };
   std::function<void()> tick_b = [&] {
-    if (++count_b < 100) b.schedule(Duration::from_seconds(b.rng("x").exponential(1)), [&] { tick_b(); });
+    if (++count_b < 100)
+      b.schedule(Duration::from_seconds(b.rng("x").exponential(1)), [&] { tick_b(); });
   };
   a.schedule(Duration::zero(), [&] { tick_a(); });
   b.schedule(Duration::zero(), [&] { tick_b(); });

@@ -44,7 +44,8 @@ TEST_CASE("time: durations print in the largest exact unit and round-trip") {
   CHECK(to_string(Duration::micros(7)) == "7us");
   CHECK(to_string(Duration::zero()) == "0s");
   CHECK(to_string(-Duration::seconds(3)) == "-3s");
-  for (int64_t us : {1LL, 999LL, 1'000LL, 1'234'567LL, 59'999'999LL, 3'600'000'001LL, 86'400'000'000LL * 3}) {
+  for (int64_t us :
+       {1LL, 999LL, 1'000LL, 1'234'567LL, 59'999'999LL, 3'600'000'001LL, 86'400'000'000LL * 3}) {
     const Duration d = Duration::micros(us);
     CHECK(*parse_duration(to_string(d)) == d);
   }
