@@ -11,20 +11,6 @@ void Simulation::reject_past(SimTime t) const {
                               to_string(now_));
 }
 
-void Simulation::run_one() {
-  queue_.run_next([this](SimTime t) {
-    now_ = t;
-    ++events_processed_;
-    fingerprint_ = splitmix64(fingerprint_ ^ static_cast<uint64_t>(t.count_micros()));
-  });
-}
-
-bool Simulation::step() {
-  if (queue_.empty()) return false;
-  run_one();
-  return true;
-}
-
 void Simulation::run() {
   stopped_ = false;
   while (!stopped_ && !queue_.empty())

@@ -51,7 +51,11 @@ class Simulation {
   bool cancel(EventToken token) { return queue_.cancel(token); }
 
   // Runs the next event. Returns false when none is pending.
-  bool step();
+  bool step() {
+    if (queue_.empty()) return false;
+    run_one();
+    return true;
+  }
   // Runs until no event is pending or stop() is called.
   void run();
   // Runs every event with time <= t (those exactly at t included), then moves
@@ -77,13 +81,20 @@ class Simulation {
 
  private:
   [[noreturn]] void reject_past(SimTime t) const;
-  void run_one();
+  void run_one() {
+    queue_.run_next([this](SimTime t) {
+      now_ = t;
+      ++events_processed_;
+      // FNV-1a over the event times: order-sensitive, one multiply per event.
+      fingerprint_ = (fingerprint_ ^ static_cast<uint64_t>(t.count_micros())) * 0x100000001B3ULL;
+    });
+  }
 
   RadixEventQueue queue_;
   SimTime now_ = SimTime::zero();
   uint64_t seed_;
   uint64_t events_processed_ = 0;
-  uint64_t fingerprint_ = 0;
+  uint64_t fingerprint_ = 0xCBF29CE484222325ULL;
   bool stopped_ = false;
   std::map<std::string, std::unique_ptr<RandomStream>, std::less<>> streams_;
   ObserverBus bus_;
