@@ -126,7 +126,6 @@ class RadixEventQueue {
   }
   void mark_nonempty(int b) { nonempty_[b >> 6] |= uint64_t{1} << (b & 63); }
   void mark_empty(int b) { nonempty_[b >> 6] &= ~(uint64_t{1} << (b & 63)); }
-  bool is_nonempty(int b) const { return (nonempty_[b >> 6] >> (b & 63)) & 1; }
   // The lowest non-empty bucket after `after`, or -1.
   int next_nonempty(int after) const {
     for (int b = after + 1; b < kBuckets;) {
