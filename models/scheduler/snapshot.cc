@@ -1,0 +1,118 @@
+#include <algorithm>
+
+#include "models/scheduler/framework.h"
+
+namespace kubesim {
+namespace {
+
+bool has_affinity(const Pod& p) {
+  return !p.spec.pod_affinity.required.empty() || !p.spec.pod_affinity.preferred.empty() ||
+         !p.spec.pod_anti_affinity.required.empty() || !p.spec.pod_anti_affinity.preferred.empty();
+}
+
+}  // namespace
+
+Resources non_zero_requests(const PodSpec& spec) {
+  // pkg/scheduler/util/pod_resources.go GetNonzeroRequests, applied per
+  // container, as the scheduler's NodeInfo does (framework/types.go).
+  Resources r;
+  for (const Container& c : spec.containers) {
+    r.milli_cpu += c.has_cpu_request ? c.requests.milli_cpu : kDefaultMilliCpuRequest;
+    r.memory += c.has_memory_request ? c.requests.memory : kDefaultMemoryRequest;
+  }
+  for (const Container& c : spec.init_containers) {
+    r.milli_cpu = std::max(r.milli_cpu, c.has_cpu_request ? c.requests.milli_cpu : kDefaultMilliCpuRequest);
+    r.memory = std::max(r.memory, c.has_memory_request ? c.requests.memory : kDefaultMemoryRequest);
+  }
+  r.milli_cpu += spec.overhead.milli_cpu;
+  r.memory += spec.overhead.memory;
+  return r;
+}
+
+void NodeInfo::add_pod(const Pod* p) {
+  pods.push_back(p);
+  if (has_affinity(*p)) pods_with_affinity.push_back(p);
+  if (!p->spec.pod_anti_affinity.required.empty()) pods_with_required_anti_affinity.push_back(p);
+  requested.add(pod_requests(p->spec));
+  const Resources nz = non_zero_requests(p->spec);
+  non_zero_requested.milli_cpu += nz.milli_cpu;
+  non_zero_requested.memory += nz.memory;
+  for (const Container& c : p->spec.containers) {
+    for (const ContainerPort& port : c.ports) {
+      if (port.host_port <= 0) continue;
+      used_ports.push_back(HostPort{port.host_ip.empty() ? "0.0.0.0" : port.host_ip,
+                                    port.protocol.empty() ? "TCP" : port.protocol, port.host_port});
+    }
+  }
+}
+
+void NodeInfo::remove_pod(const Pod* p) {
+  const auto erase = [p](std::vector<const Pod*>& v) { std::erase(v, p); };
+  const size_t before = pods.size();
+  erase(pods);
+  if (pods.size() == before) return;
+  erase(pods_with_affinity);
+  erase(pods_with_required_anti_affinity);
+  requested.subtract(pod_requests(p->spec));
+  const Resources nz = non_zero_requests(p->spec);
+  non_zero_requested.milli_cpu -= nz.milli_cpu;
+  non_zero_requested.memory -= nz.memory;
+  for (const Container& c : p->spec.containers) {
+    for (const ContainerPort& port : c.ports) {
+      if (port.host_port <= 0) continue;
+      const std::string ip = port.host_ip.empty() ? "0.0.0.0" : port.host_ip;
+      const std::string proto = port.protocol.empty() ? "TCP" : port.protocol;
+      auto it = std::find_if(used_ports.begin(), used_ports.end(), [&](const HostPort& h) {
+        return h.port == port.host_port && h.ip == ip && h.protocol == proto;
+      });
+      if (it != used_ports.end()) used_ports.erase(it);
+    }
+  }
+}
+
+Snapshot Snapshot::build(const ClusterObjects& objects) {
+  Snapshot s;
+  s.nodes_.resize(objects.nodes.size());
+  for (size_t i = 0; i < objects.nodes.size(); ++i) {
+    const Node& n = objects.nodes[i];
+    s.nodes_[i].node = &n;
+    s.index_[n.name] = static_cast<int>(i);
+    for (const ContainerImage& img : n.images) {
+      for (const std::string& name : img.names) {
+        ImageState& st = s.image_states_[name];
+        st.size_bytes = img.size_bytes;
+        ++st.num_nodes;
+      }
+    }
+  }
+  for (const Pod& p : objects.pods) {
+    if (p.spec.node_name.empty()) continue;
+    if (p.phase == PodPhase::kSucceeded || p.phase == PodPhase::kFailed) continue;
+    const int idx = s.index_of(p.spec.node_name);
+    if (idx >= 0) s.nodes_[idx].add_pod(&p);
+  }
+  return s;
+}
+
+int Snapshot::index_of(const std::string& node_name) const {
+  auto it = index_.find(node_name);
+  return it == index_.end() ? -1 : it->second;
+}
+
+std::vector<const NodeInfo*> Snapshot::have_pods_with_affinity() const {
+  std::vector<const NodeInfo*> out;
+  for (const NodeInfo& n : nodes_) {
+    if (!n.pods_with_affinity.empty()) out.push_back(&n);
+  }
+  return out;
+}
+
+std::vector<const NodeInfo*> Snapshot::have_pods_with_required_anti_affinity() const {
+  std::vector<const NodeInfo*> out;
+  for (const NodeInfo& n : nodes_) {
+    if (!n.pods_with_required_anti_affinity.empty()) out.push_back(&n);
+  }
+  return out;
+}
+
+}  // namespace kubesim
