@@ -5,6 +5,7 @@
 #include <fmt/core.h>
 #include <CLI/CLI.hpp>
 
+#include "cli/commands.h"
 #include "cli/demo.h"
 
 namespace {
@@ -26,6 +27,29 @@ int main(int argc, char** argv) {
   demo_cmd->add_option("--mu", demo.service_rate, "Service rate per second");
   demo_cmd->add_option("--duration", demo.duration, "Simulated time, e.g. 1h, 1d");
 
+  std::vector<std::string> validate_files;
+  bool verbose = false;
+  CLI::App* validate_cmd =
+      app.add_subcommand("validate", "Load and check scenario files; print ok or every error");
+  validate_cmd->add_option("scenario", validate_files, "Scenario files")->required();
+  validate_cmd->add_flag("--verbose", verbose, "Also list Kubernetes fields that are not modelled");
+
+  CLI::App* policies_cmd = app.add_subcommand("policies", "List scheduler profiles and plugins");
+
+  kubesim::cli::ScheduleOptions schedule;
+  CLI::App* schedule_cmd = app.add_subcommand(
+      "schedule", "Explain one scheduling decision for a pod on a scenario's cluster");
+  schedule_cmd
+      ->add_option("--cluster", schedule.cluster,
+                   "Scenario whose nodes and bound pods form the cluster")
+      ->required();
+  schedule_cmd->add_option("--pod", schedule.pod, "Pod manifest (YAML)")->required();
+  schedule_cmd->add_option("--profile", schedule.profile,
+                           "Built-in profile (see kubesim policies)");
+  schedule_cmd->add_option("--output", schedule.output, "table or json");
+  schedule_cmd->add_option("--seed", schedule.seed,
+                           "Seed for the tie-break (default: the scenario's)");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -41,6 +65,9 @@ int main(int argc, char** argv) {
 
   try {
     if (*demo_cmd) return kubesim::cli::run_demo(demo);
+    if (*validate_cmd) return kubesim::cli::run_validate(validate_files, verbose);
+    if (*policies_cmd) return kubesim::cli::run_policies();
+    if (*schedule_cmd) return kubesim::cli::run_schedule(schedule);
     fmt::print("{}", app.help());
     return 0;
   } catch (const std::exception& e) {

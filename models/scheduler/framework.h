@@ -43,7 +43,9 @@ struct Status {
     return Status{StatusCode::kUnschedulableAndUnresolvable, {std::move(reason)}, {}};
   }
   static Status skipped() { return Status{StatusCode::kSkip, {}, {}}; }
-  static Status error(std::string reason) { return Status{StatusCode::kError, {std::move(reason)}, {}}; }
+  static Status error(std::string reason) {
+    return Status{StatusCode::kError, {std::move(reason)}, {}};
+  }
 };
 
 struct HostPort {
@@ -56,9 +58,9 @@ struct HostPort {
 struct NodeInfo {
   const Node* node = nullptr;
   std::vector<const Pod*> pods;
-  std::vector<const Pod*> pods_with_affinity;               // any pod (anti-)affinity
+  std::vector<const Pod*> pods_with_affinity;                // any pod (anti-)affinity
   std::vector<const Pod*> pods_with_required_anti_affinity;  // required anti-affinity
-  Resources requested;           // sum of pod_requests of its pods
+  Resources requested;                                       // sum of pod_requests of its pods
   Resources non_zero_requested;  // cpu/memory with the 100m / 200Mi defaults
   std::vector<HostPort> used_ports;
 
@@ -67,7 +69,7 @@ struct NodeInfo {
 };
 
 // Non-zero defaults (pkg/scheduler/util/pod_resources.go):
-inline constexpr int64_t kDefaultMilliCpuRequest = 100;                 // 0.1 core
+inline constexpr int64_t kDefaultMilliCpuRequest = 100;                // 0.1 core
 inline constexpr int64_t kDefaultMemoryRequest = 200LL * 1024 * 1024;  // 200 MiB
 // The pod's cpu/memory request with the non-zero defaults applied per container.
 Resources non_zero_requests(const PodSpec& spec);
@@ -108,7 +110,9 @@ class StateData {
 
 class CycleState {
  public:
-  void write(const std::string& key, std::unique_ptr<StateData> data) { data_[key] = std::move(data); }
+  void write(const std::string& key, std::unique_ptr<StateData> data) {
+    data_[key] = std::move(data);
+  }
   template <class T>
   const T* read(const std::string& key) const {
     auto it = data_.find(key);

@@ -42,7 +42,8 @@ PreemptionResult SchedulingFramework::preempt(const Pod& pod, const Snapshot& sn
     // does not fit, this node cannot help.
     Snapshot trial = snapshot;
     NodeInfo& node = trial.nodes()[v.node];
-    for (const Pod* p : lower) node.remove_pod(p);
+    for (const Pod* p : lower)
+      node.remove_pod(p);
     if (!fits(pod, trial, v.node)) continue;
     // Reprieve as many as possible, most important first (higher priority first).
     std::stable_sort(lower.begin(), lower.end(), [](const Pod* a, const Pod* b) {

@@ -40,7 +40,8 @@ const ProfileEntry* ProfileRegistry::find(const std::string& name) const {
 
 std::string ProfileRegistry::names() const {
   std::string out;
-  for (const ProfileEntry& e : entries_) out += (out.empty() ? "" : ", ") + e.name;
+  for (const ProfileEntry& e : entries_)
+    out += (out.empty() ? "" : ", ") + e.name;
   return out;
 }
 
@@ -55,8 +56,7 @@ void register_builtin_profiles(ProfileRegistry& registry) {
                   p.args.fit_strategy = ScoringStrategy::kMostAllocated;
                   return p;
                 }});
-  registry.add({"spread", "the default filters; scores only NodeResourcesFit LeastAllocated",
-                [] {
+  registry.add({"spread", "the default filters; scores only NodeResourcesFit LeastAllocated", [] {
                   Profile p = default_profile();
                   p.name = "spread";
                   p.pre_score.disabled = {"*"};
@@ -65,9 +65,7 @@ void register_builtin_profiles(ProfileRegistry& registry) {
                   p.score.enabled = {{"NodeResourcesFit", 1}};
                   return p;
                 }});
-  registry.add({"balanced",
-                "the default filters; scores only NodeResourcesBalancedAllocation",
-                [] {
+  registry.add({"balanced", "the default filters; scores only NodeResourcesBalancedAllocation", [] {
                   Profile p = default_profile();
                   p.name = "balanced";
                   p.pre_score.disabled = {"*"};

@@ -15,7 +15,8 @@ int32_t num_feasible_nodes_to_find(int32_t percentage, int32_t num_all_nodes) {
   if (num_all_nodes < kMinFeasibleNodesToFind) return num_all_nodes;
   if (percentage == 0) {
     percentage = 50 - num_all_nodes / 125;
-    if (percentage < kMinFeasibleNodesPercentageToFind) percentage = kMinFeasibleNodesPercentageToFind;
+    if (percentage < kMinFeasibleNodesPercentageToFind)
+      percentage = kMinFeasibleNodesPercentageToFind;
   }
   if (percentage >= 100) return num_all_nodes;
   const int32_t num_nodes = static_cast<int32_t>(int64_t{num_all_nodes} * percentage / 100);
@@ -47,7 +48,8 @@ Expected<std::unique_ptr<SchedulingFramework>> SchedulingFramework::create(
     for (const PluginWeight& pw : profile.multi_point) {
       const PluginEntry& entry = *registry.find(pw.name);
       if ((entry.extension_points & point) == 0 || all_disabled) continue;
-      if (std::find(set.disabled.begin(), set.disabled.end(), pw.name) != set.disabled.end()) continue;
+      if (std::find(set.disabled.begin(), set.disabled.end(), pw.name) != set.disabled.end())
+        continue;
       out.push_back(Instance{pw.name, instantiate(entry), pw.weight > 0 ? pw.weight : 1});
     }
     for (const PluginWeight& pw : set.enabled) {
@@ -56,7 +58,8 @@ Expected<std::unique_ptr<SchedulingFramework>> SchedulingFramework::create(
       if ((entry->extension_points & point) == 0) {
         return Error{"plugin \"" + pw.name + "\" does not implement " + point_name};
       }
-      auto it = std::find_if(out.begin(), out.end(), [&](const Instance& i) { return i.name == pw.name; });
+      auto it = std::find_if(out.begin(), out.end(),
+                             [&](const Instance& i) { return i.name == pw.name; });
       const int32_t weight = pw.weight > 0 ? pw.weight : (it != out.end() ? it->weight : 1);
       if (it != out.end()) {
         it->weight = weight;
@@ -66,9 +69,11 @@ Expected<std::unique_ptr<SchedulingFramework>> SchedulingFramework::create(
     }
     return true;
   };
-  if (auto r = resolve(kPreFilter, "preFilter", profile.pre_filter, fw->pre_filter_); !r) return r.error();
+  if (auto r = resolve(kPreFilter, "preFilter", profile.pre_filter, fw->pre_filter_); !r)
+    return r.error();
   if (auto r = resolve(kFilter, "filter", profile.filter, fw->filter_); !r) return r.error();
-  if (auto r = resolve(kPreScore, "preScore", profile.pre_score, fw->pre_score_); !r) return r.error();
+  if (auto r = resolve(kPreScore, "preScore", profile.pre_score, fw->pre_score_); !r)
+    return r.error();
   if (auto r = resolve(kScore, "score", profile.score, fw->score_); !r) return r.error();
   return fw;
 }
@@ -125,7 +130,8 @@ void SchedulingFramework::run_scores(CycleState& state, const Pod& pod, const Sn
                                      std::vector<NodeVerdict*>& feasible) {
   std::vector<const NodeInfo*> infos;
   infos.reserve(feasible.size());
-  for (NodeVerdict* v : feasible) infos.push_back(&snapshot.nodes()[v->node]);
+  for (NodeVerdict* v : feasible)
+    infos.push_back(&snapshot.nodes()[v->node]);
   std::vector<const Plugin*> skipped;
   for (const Instance& in : pre_score_) {
     const Status st = in.plugin->pre_score(state, pod, snapshot, infos);
@@ -134,7 +140,8 @@ void SchedulingFramework::run_scores(CycleState& state, const Pod& pod, const Sn
   std::vector<int64_t> raw(feasible.size());
   for (const Instance& in : score_) {
     if (std::find(skipped.begin(), skipped.end(), in.plugin) != skipped.end()) continue;
-    for (size_t i = 0; i < feasible.size(); ++i) raw[i] = in.plugin->score(state, pod, *infos[i]);
+    for (size_t i = 0; i < feasible.size(); ++i)
+      raw[i] = in.plugin->score(state, pod, *infos[i]);
     std::vector<int64_t> normalized = raw;
     in.plugin->normalize_scores(state, pod, normalized);
     for (size_t i = 0; i < feasible.size(); ++i) {
@@ -145,13 +152,15 @@ void SchedulingFramework::run_scores(CycleState& state, const Pod& pod, const Sn
   }
 }
 
-int SchedulingFramework::select_host(const std::vector<NodeVerdict*>& feasible,
-                                     RandomStream& rng) {
+int SchedulingFramework::select_host(const std::vector<NodeVerdict*>& feasible, RandomStream& rng) {
   switch (profile_.selection) {
     case HostSelection::kFirstFit:
-    case HostSelection::kRoundRobin: return feasible.front()->node;
-    case HostSelection::kRandom: return feasible[rng.uniform_int(feasible.size())]->node;
-    case HostSelection::kHighestScore: break;
+    case HostSelection::kRoundRobin:
+      return feasible.front()->node;
+    case HostSelection::kRandom:
+      return feasible[rng.uniform_int(feasible.size())]->node;
+    case HostSelection::kHighestScore:
+      break;
   }
   // schedule_one.go selectHost: reservoir sampling among the maximum totals,
   // so each top-scoring node is chosen with equal probability.
@@ -178,15 +187,18 @@ std::string SchedulingFramework::fit_error(const ScheduleResult& result, int num
   std::map<std::string, int> histogram;
   for (const NodeVerdict& v : result.nodes) {
     if (!v.evaluated || v.feasible) continue;
-    for (const std::string& r : v.reasons) ++histogram[r];
+    for (const std::string& r : v.reasons)
+      ++histogram[r];
   }
   std::vector<std::string> parts;
-  for (const auto& [reason, count] : histogram) parts.push_back(fmt::format("{} {}", count, reason));
+  for (const auto& [reason, count] : histogram)
+    parts.push_back(fmt::format("{} {}", count, reason));
   std::sort(parts.begin(), parts.end());
   std::string msg = fmt::format("0/{} nodes are available", num_nodes);
   if (!parts.empty()) {
     msg += ": ";
-    for (size_t i = 0; i < parts.size(); ++i) msg += (i ? ", " : "") + parts[i];
+    for (size_t i = 0; i < parts.size(); ++i)
+      msg += (i ? ", " : "") + parts[i];
   }
   return msg + ".";
 }
@@ -212,7 +224,8 @@ ScheduleResult SchedulingFramework::schedule(const Pod& pod, Snapshot& snapshot,
   // policies look at every node.
   const bool all = explain || profile_.selection != HostSelection::kHighestScore;
   const int32_t to_find =
-      all ? num_nodes : num_feasible_nodes_to_find(profile_.percentage_of_nodes_to_score, num_nodes);
+      all ? num_nodes
+          : num_feasible_nodes_to_find(profile_.percentage_of_nodes_to_score, num_nodes);
   size_t start = 0;
   if (profile_.selection == HostSelection::kHighestScore) start = next_start_node_;
   if (profile_.selection == HostSelection::kRoundRobin) start = round_robin_next_;
@@ -234,7 +247,8 @@ ScheduleResult SchedulingFramework::schedule(const Pod& pod, Snapshot& snapshot,
     }
     result.nodes.push_back(std::move(v));
     ++processed;
-    if (profile_.selection == HostSelection::kFirstFit && result.nodes.back().feasible && !explain) {
+    if (profile_.selection == HostSelection::kFirstFit && result.nodes.back().feasible &&
+        !explain) {
       break;
     }
   }
@@ -250,8 +264,9 @@ ScheduleResult SchedulingFramework::schedule(const Pod& pod, Snapshot& snapshot,
   if (feasible.empty()) {
     result.message = fit_error(result, num_nodes);
     if (profile_.preemption) result.preemption = preempt(pod, snapshot, result);
-    if (explain) std::sort(result.nodes.begin(), result.nodes.end(),
-                           [](const NodeVerdict& a, const NodeVerdict& b) { return a.node < b.node; });
+    if (explain)
+      std::sort(result.nodes.begin(), result.nodes.end(),
+                [](const NodeVerdict& a, const NodeVerdict& b) { return a.node < b.node; });
     return result;
   }
   // One feasible node: kube-scheduler takes it without scoring.

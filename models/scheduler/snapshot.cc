@@ -21,7 +21,8 @@ Resources non_zero_requests(const PodSpec& spec) {
     r.memory += c.has_memory_request ? c.requests.memory : kDefaultMemoryRequest;
   }
   for (const Container& c : spec.init_containers) {
-    r.milli_cpu = std::max(r.milli_cpu, c.has_cpu_request ? c.requests.milli_cpu : kDefaultMilliCpuRequest);
+    r.milli_cpu =
+        std::max(r.milli_cpu, c.has_cpu_request ? c.requests.milli_cpu : kDefaultMilliCpuRequest);
     r.memory = std::max(r.memory, c.has_memory_request ? c.requests.memory : kDefaultMemoryRequest);
   }
   r.milli_cpu += spec.overhead.milli_cpu;

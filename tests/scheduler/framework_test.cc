@@ -122,7 +122,8 @@ TEST_CASE("scheduler: ties break uniformly at random, deterministically per seed
   const Pod pod = pod_with_cpu("p", 100);
   std::map<int, int> counts;
   constexpr int kDecisions = 8000;
-  for (int i = 0; i < kDecisions; ++i) ++counts[fw->schedule(pod, s, rng).selected];
+  for (int i = 0; i < kDecisions; ++i)
+    ++counts[fw->schedule(pod, s, rng).selected];
   double chi2 = 0;
   for (int node = 0; node < 4; ++node) {
     const double expected = kDecisions / 4.0;
@@ -135,7 +136,8 @@ TEST_CASE("scheduler: ties break uniformly at random, deterministically per seed
     auto f = framework(test_profile());
     RandomStream r(seed);
     std::vector<int> out;
-    for (int i = 0; i < 50; ++i) out.push_back(f->schedule(pod, s, r).selected);
+    for (int i = 0; i < 50; ++i)
+      out.push_back(f->schedule(pod, s, r).selected);
     return out;
   };
   CHECK(choices(7) == choices(7));
@@ -165,7 +167,8 @@ TEST_CASE("scheduler: alternative host selections") {
   CHECK(first->schedule(pod, s, rng).selected == 1);  // always the first feasible
   auto rr = framework(test_profile(HostSelection::kRoundRobin));
   std::vector<int> picks;
-  for (int i = 0; i < 4; ++i) picks.push_back(rr->schedule(pod, s, rng).selected);
+  for (int i = 0; i < 4; ++i)
+    picks.push_back(rr->schedule(pod, s, rng).selected);
   CHECK(picks == std::vector<int>{1, 2, 3, 1});  // skips the full node-0
 }
 
@@ -189,7 +192,8 @@ TEST_CASE("scheduler: preemption evicts the lowest-priority minimal victim set")
   CHECK(r.selected == -1);
   CHECK(r.preemption.node == 0);
   std::vector<std::string> victims;
-  for (const Pod* p : r.preemption.victims) victims.push_back(p->name);
+  for (const Pod* p : r.preemption.victims)
+    victims.push_back(p->name);
   CHECK(victims == std::vector<std::string>{"mid", "low"});
 
   // A pod of priority 0 cannot preempt anyone.

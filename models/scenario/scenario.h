@@ -1,0 +1,104 @@
+// Scenario files: YAML -> spec -> validate -> a resolved Scenario (DESIGN.md,
+// "Scenario files"). Loading never throws; every problem is a LoadError
+// "file:line:column: key.path: message", and all errors of a file are collected.
+//
+//   LoadResult r = load_scenario("scenarios/quickstart.yaml");
+//   if (!r.scenario) {
+//     for (const LoadError& e : r.errors) std::cerr << e.to_string() << "\n";
+//     return 2;
+//   }
+//   const ClusterObjects& objects = r.scenario->objects;  // nodes, pods, workloads
+//
+// docs/scenario-reference.md describes every key and default.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <yaml-cpp/node/node.h>
+
+#include "models/objects/cluster.h"
+#include "models/scheduler/framework.h"
+#include "sim/time.h"
+
+namespace kubesim {
+
+struct LoadError {
+  std::string file;
+  int line = 0;      // 1-based; 0 when the error concerns the whole file
+  int column = 0;    // 1-based
+  std::string path;  // key path, e.g. spec.cluster.nodePools[0].capacity.cpu
+  std::string message;
+  // "file:line:col: key.path: message" (parts that are unknown are left out).
+  std::string to_string() const;
+};
+
+// One plugin in a KubeSchedulerConfiguration plugin set.
+struct PluginRef {
+  std::string name;
+  std::optional<int32_t> weight;  // score weight, when given
+};
+
+// `enabled` / `disabled` of one extension point.
+struct PluginSetSpec {
+  std::vector<PluginRef> enabled;
+  std::vector<std::string> disabled;  // "*": every default plugin of this point
+};
+
+// One entry of KubeSchedulerConfiguration.profiles, as written.
+struct ProfileSpec {
+  std::string scheduler_name = "default-scheduler";
+  PluginSetSpec multi_point, pre_filter, filter, post_filter, pre_score, score;
+  PluginArgs args;                           // pluginConfig, defaults where absent
+  int32_t percentage_of_nodes_to_score = 0;  // 0: adaptive (kube-scheduler's default)
+};
+
+struct SchedulerConfig {
+  std::string profile;  // a built-in profile (ProfileRegistry), or empty
+  std::vector<ProfileSpec> profiles;
+  int32_t percentage_of_nodes_to_score = 0;  // top-level value; profiles may override
+  int32_t pod_initial_backoff_seconds = 1;   // kube-scheduler's queue back-off
+  int32_t pod_max_backoff_seconds = 10;
+};
+
+struct Scenario {
+  std::string name;
+  std::string file;
+  uint64_t seed = 1;
+  Duration duration = Duration::hours(1);
+  SchedulerConfig scheduler;  // neither profile nor profiles given: profile "default"
+  // Nodes (pools first, pool by pool, then cluster.nodes, then Node manifests),
+  // pods (bound ones have node set and phase Running), and workloads.
+  ClusterObjects objects;
+  // PriorityClass name -> value: the built-ins and those the scenario defines.
+  std::map<std::string, int32_t> priority_classes;
+  std::optional<std::string> global_default_priority_class;
+  // Sections later layers interpret (spec.events, spec.traffic, spec.faults,
+  // spec.controllers, spec.outputs, spec.cluster.provider,
+  // spec.cluster.controlPlane), keyed by their path, as written.
+  std::map<std::string, YAML::Node> deferred;
+  // Kubernetes fields that kubesim accepts but does not model (for --verbose).
+  std::vector<LoadError> ignored_fields;
+};
+
+struct LoadResult {
+  std::optional<Scenario> scenario;  // set iff errors is empty
+  std::vector<LoadError> errors;
+};
+
+LoadResult load_scenario(const std::string& path);
+
+// One Pod manifest file (for `kubesim schedule --pod`), with the same error
+// rules. priorityClassName resolves against the built-in classes and, when
+// given, the classes of `cluster`.
+struct PodLoadResult {
+  std::optional<Pod> pod;  // set iff errors is empty
+  std::vector<LoadError> errors;
+  std::vector<LoadError> ignored_fields;
+};
+PodLoadResult load_pod(const std::string& path, const Scenario* cluster = nullptr);
+
+}  // namespace kubesim
