@@ -19,6 +19,7 @@
 
 #include "models/objects/cluster.h"
 #include "models/scheduler/framework.h"
+#include "tests/support/plugin_runner.h"
 
 namespace kubesim::plugin_test {
 
@@ -129,64 +130,9 @@ inline ContainerPort host_port(std::string protocol, std::string ip, int32_t por
   return p;
 }
 
-class PluginTestCluster {
- public:
-  void add_node(Node n) { objects_.add_node(std::move(n)); }
-  void add_pod(Pod p) { objects_.add_pod(std::move(p)); }
-  // Built on first use; add nothing afterwards (the snapshot borrows the objects).
-  const Snapshot& snapshot() {
-    if (!snapshot_) snapshot_ = std::make_unique<Snapshot>(Snapshot::build(objects_));
-    return *snapshot_;
-  }
-
- private:
-  ClusterObjects objects_;
-  std::unique_ptr<Snapshot> snapshot_;
-};
-
-// PreFilter once, then Filter on every node (Skip: every node passes; a
-// PreFilter failure fails every node).
-inline std::vector<Status> run_filter(Plugin& plugin, const Pod& pod, const Snapshot& snapshot) {
-  CycleState state;
-  const Status pre = plugin.pre_filter(state, pod, snapshot);
-  std::vector<Status> out;
-  for (const NodeInfo& n : snapshot.nodes()) {
-    if (pre.skip()) {
-      out.emplace_back();
-    } else if (!pre.ok()) {
-      out.push_back(pre);
-    } else {
-      out.push_back(plugin.filter(state, pod, n));
-    }
-  }
-  return out;
-}
-
-struct ScoreRun {
-  Status pre_score;
-  std::vector<int64_t> raw;
-  std::vector<int64_t> normalized;
-};
-
-// PreScore over all nodes, Score per node, NormalizeScore over the list. With
-// run_pre_score false, Score runs on an empty CycleState (Kubernetes'
-// "PreScore not called" cases).
-inline ScoreRun run_score(Plugin& plugin, const Pod& pod, const Snapshot& snapshot,
-                          bool run_pre_score = true) {
-  std::vector<const NodeInfo*> feasible;
-  for (const NodeInfo& n : snapshot.nodes())
-    feasible.push_back(&n);
-  CycleState state;
-  ScoreRun r;
-  if (run_pre_score) {
-    r.pre_score = plugin.pre_score(state, pod, snapshot, feasible);
-    if (!r.pre_score.ok()) return r;
-  }
-  for (const NodeInfo* n : feasible)
-    r.raw.push_back(plugin.score(state, pod, *n));
-  r.normalized = r.raw;
-  plugin.normalize_scores(state, pod, r.normalized);
-  return r;
-}
+using PluginTestCluster = test_support::TestCluster;
+using test_support::run_filter;
+using test_support::run_score;
+using test_support::ScoreRun;
 
 }  // namespace kubesim::plugin_test

@@ -19,6 +19,7 @@
 
 #include "models/objects/cluster.h"
 #include "models/scheduler/framework.h"
+#include "tests/support/plugin_runner.h"
 
 namespace kubesim::affinity_test {
 
@@ -92,88 +93,18 @@ inline WeightedPodAffinityTerm weighted(int32_t weight, PodAffinityTerm t) {
   return WeightedPodAffinityTerm{weight, std::move(t)};
 }
 
-// ---- cluster and snapshot ----
+// ---- cluster, snapshot and runners (tests/support/plugin_runner.h) ----
 
-class AffinityTestCluster {
- public:
-  void add_node(Node n) { objects_.add_node(std::move(n)); }
-  void add_pod(Pod p) { objects_.add_pod(std::move(p)); }
-  void add_nodes(std::vector<Node> ns) {
-    for (Node& n : ns)
-      add_node(std::move(n));
-  }
-  void add_pods(std::vector<Pod> ps) {
-    for (Pod& p : ps)
-      add_pod(std::move(p));
-  }
-  // Built on first use; add nothing afterwards (the snapshot borrows the objects).
-  const Snapshot& snapshot() {
-    if (!snapshot_) snapshot_ = std::make_unique<Snapshot>(Snapshot::build(objects_));
-    return *snapshot_;
-  }
-  const ClusterObjects& objects() const { return objects_; }
-
- private:
-  ClusterObjects objects_;
-  std::unique_ptr<Snapshot> snapshot_;
-};
-
-// ---- runners ----
-
-// PreFilter once, then Filter on every node of the snapshot in order. A Skip
-// from PreFilter means the plugin's Filter is not run: every node passes. A
-// PreFilter failure fails every node.
-inline std::vector<Status> run_filter(Plugin& plugin, const Pod& pod, const Snapshot& snapshot) {
-  CycleState state;
-  const Status pre = plugin.pre_filter(state, pod, snapshot);
-  std::vector<Status> out;
-  for (const NodeInfo& n : snapshot.nodes()) {
-    if (pre.skip()) {
-      out.emplace_back();
-    } else if (!pre.ok()) {
-      out.push_back(pre);
-    } else {
-      out.push_back(plugin.filter(state, pod, n));
-    }
-  }
-  return out;
-}
+using AffinityTestCluster = test_support::TestCluster;
+using test_support::run_filter;
+using test_support::run_score;
+using ScoreResult = test_support::ScoreRun;
 
 inline std::vector<StatusCode> codes(const std::vector<Status>& statuses) {
   std::vector<StatusCode> out;
   for (const Status& s : statuses)
     out.push_back(s.code);
   return out;
-}
-
-struct ScoreResult {
-  Status pre_score;
-  std::vector<int64_t> raw;
-  std::vector<int64_t> normalized;
-};
-
-// PreScore with the named feasible nodes (snapshot order when empty: all
-// nodes), then Score on each and NormalizeScore over the list.
-inline ScoreResult run_score(Plugin& plugin, const Pod& pod, const Snapshot& snapshot,
-                             const std::vector<std::string>& feasible_names = {}) {
-  std::vector<const NodeInfo*> feasible;
-  if (feasible_names.empty()) {
-    for (const NodeInfo& n : snapshot.nodes())
-      feasible.push_back(&n);
-  } else {
-    for (const std::string& name : feasible_names) {
-      feasible.push_back(&snapshot.nodes().at(static_cast<size_t>(snapshot.index_of(name))));
-    }
-  }
-  CycleState state;
-  ScoreResult r;
-  r.pre_score = plugin.pre_score(state, pod, snapshot, feasible);
-  if (!r.pre_score.ok()) return r;
-  for (const NodeInfo* n : feasible)
-    r.raw.push_back(plugin.score(state, pod, *n));
-  r.normalized = r.raw;
-  plugin.normalize_scores(state, pod, r.normalized);
-  return r;
 }
 
 }  // namespace kubesim::affinity_test
