@@ -21,7 +21,8 @@ bool contains(const std::vector<std::string>& v, const std::string& s) {
 
 Expected<Profile> resolve_scheduler_profile(const SchedulerConfig& config,
                                             const ProfileRegistry& profiles,
-                                            const std::string& override_name) {
+                                            const std::string& override_name,
+                                            const std::string& scheduler_name) {
   const std::string name = !override_name.empty() ? override_name : config.profile;
   if (!name.empty() || config.profiles.empty()) {
     const ProfileEntry* entry = profiles.find(name.empty() ? "default" : name);
@@ -38,7 +39,12 @@ Expected<Profile> resolve_scheduler_profile(const SchedulerConfig& config,
   // pkg/scheduler/apis/config/v1/default_plugins.go mergePlugins: the
   // user's multiPoint set is merged over the default multiPoint plugins;
   // "*" in disabled drops every default.
-  const ProfileSpec& spec = config.profiles.front();
+  auto it = std::find_if(config.profiles.begin(), config.profiles.end(),
+                         [&](const ProfileSpec& p) { return p.scheduler_name == scheduler_name; });
+  if (it == config.profiles.end()) {
+    return Error{"no scheduler profile has schedulerName \"" + scheduler_name + "\""};
+  }
+  const ProfileSpec& spec = *it;
   Profile p = default_profile();
   p.name = "custom";
   p.scheduler_name = spec.scheduler_name;

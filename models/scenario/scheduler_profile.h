@@ -12,11 +12,12 @@
 namespace kubesim {
 
 // `override_name`, when not empty, is a built-in profile that replaces the
-// scenario's choice (kubesim schedule --profile). Otherwise the first of
-// `profiles` is used, merged over the default plugins as kube-scheduler's v1
-// configuration merges them, or the named built-in `profile`.
-Expected<Profile> resolve_scheduler_profile(const SchedulerConfig& config,
-                                            const ProfileRegistry& profiles,
-                                            const std::string& override_name = "");
+// scenario's choice (kubesim schedule --profile). Otherwise, with `profiles`,
+// the one whose schedulerName is `scheduler_name` (a pod's
+// spec.schedulerName) is merged over the default plugins as kube-scheduler's
+// v1 configuration merges them; without, the named built-in `profile`.
+Expected<Profile> resolve_scheduler_profile(
+    const SchedulerConfig& config, const ProfileRegistry& profiles,
+    const std::string& override_name = "", const std::string& scheduler_name = "default-scheduler");
 
 }  // namespace kubesim
