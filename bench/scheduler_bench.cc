@@ -43,7 +43,6 @@ ClusterObjects make_cluster(int nodes) {
     n.capacity = n.allocatable;
     c.add_node(n);
   }
-  c.pods.reserve(static_cast<size_t>(nodes) * 30);
   for (int i = 0; i < nodes; ++i) {
     for (int k = 0; k < 30; ++k) {
       Pod p = make_pod("pod-" + std::to_string(i) + "-" + std::to_string(k), k, 500, 1LL << 30);

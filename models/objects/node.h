@@ -7,6 +7,7 @@
 #include "models/objects/ids.h"
 #include "models/objects/labels.h"
 #include "models/objects/resources.h"
+#include "sim/time.h"
 
 namespace kubesim {
 
@@ -25,6 +26,18 @@ struct Node {
   std::vector<Taint> taints;
   bool unschedulable = false;  // spec.unschedulable (cordoned)
   std::vector<ContainerImage> images;
+  // kubelet image pulls: bytes per second from the registry (0: the cluster default).
+  int64_t image_pull_bytes_per_second = 0;
+  int64_t resource_version = 0;  // of the last write (API server)
+  SimTime created;
+  bool deleted = false;  // removed from the store; the slot is a tombstone
+
+  bool has_image(const std::string& name) const {
+    for (const ContainerImage& img : images)
+      for (const std::string& n : img.names)
+        if (n == name) return true;
+    return false;
+  }
 };
 
 inline constexpr const char* kLabelHostname = "kubernetes.io/hostname";

@@ -10,6 +10,7 @@
 #include "models/objects/ids.h"
 #include "models/objects/labels.h"
 #include "models/objects/resources.h"
+#include "sim/time.h"
 
 namespace kubesim {
 
@@ -97,8 +98,26 @@ struct PodSpec {
 enum class PodPhase { kPending, kRunning, kSucceeded, kFailed, kUnknown };
 
 struct OwnerRef {
-  std::string kind;  // "ReplicaSet", "DaemonSet", "Job", "" for none
+  std::string kind;  // "ReplicaSet", "DaemonSet", "Job", "Deployment", "" for none
   std::string name;
+  uint32_t index = UINT32_MAX;  // into the owner kind's store (ClusterObjects)
+  bool valid() const { return !kind.empty(); }
+};
+
+// What the API server, scheduler and kubelet record about a pod over its
+// life (v1.PodStatus, metadata.deletionTimestamp), in simulated time.
+struct PodStatus {
+  bool ready = false;        // the Ready condition
+  bool terminating = false;  // metadata.deletionTimestamp is set
+  bool deleted = false;      // removed from the store; the slot is a tombstone
+  SimTime created;
+  SimTime bound;           // valid once spec.nodeName is set
+  SimTime started;         // containers started (phase Running)
+  SimTime ready_since;     // last transition of Ready to true
+  SimTime deletion_requested;
+  int32_t restarts = 0;
+  int32_t scheduling_attempts = 0;
+  std::string reason;  // "Completed", "Error", "OutOfcpu", ... (v1.PodStatus.reason)
 };
 
 struct Pod {
@@ -111,6 +130,14 @@ struct Pod {
   PodSpec spec;
   PodPhase phase = PodPhase::kPending;
   NodeId node;  // bound node, invalid while unbound
+  int64_t resource_version = 0;  // of the last write (API server)
+  PodStatus status;
+
+  // Counts against its node and appears in lists: not deleted and not finished.
+  bool active() const {
+    return !status.deleted && phase != PodPhase::kSucceeded && phase != PodPhase::kFailed;
+  }
+  std::string key() const { return namespace_ + "/" + name; }
 };
 
 // The pod's resource request as the scheduler's Fit filter counts it

@@ -18,6 +18,13 @@ struct ObjectMeta {
   std::string namespace_ = "default";
   Labels labels;
   std::map<std::string, std::string> annotations;
+  OwnerRef owner;                // a ReplicaSet's Deployment
+  int64_t resource_version = 0;  // of the last write (API server)
+  int64_t generation = 1;        // bumped by every spec change
+  SimTime created;
+  bool deleted = false;  // removed from the store; the slot is a tombstone
+
+  std::string key() const { return namespace_ + "/" + name; }
 };
 
 struct PodTemplate {
@@ -42,19 +49,49 @@ struct Deployment {
   int32_t revision_history_limit = 10;
   int32_t min_ready_seconds = 0;
   bool recreate = false;  // strategy.type Recreate
+  bool paused = false;
+
+  // apps/v1 DeploymentStatus, written by the deployment controller.
+  struct Status {
+    int64_t observed_generation = 0;
+    int32_t replicas = 0;  // non-terminated pods of all its ReplicaSets
+    int32_t updated_replicas = 0;
+    int32_t ready_replicas = 0;
+    int32_t available_replicas = 0;
+    int32_t unavailable_replicas = 0;
+    int64_t revision = 0;             // of the newest ReplicaSet
+    bool progress_deadline_exceeded = false;  // Progressing=False, ProgressDeadlineExceeded
+    bool complete = false;            // Progressing=True, NewReplicaSetAvailable
+    SimTime last_progress;            // Progressing condition's lastUpdateTime
+  } status;
 };
 
 struct ReplicaSet {
-  ObjectMeta metadata;
+  ObjectMeta metadata;  // owner: its Deployment, if any
   int32_t replicas = 1;
   LabelSelector selector;
   PodTemplate template_;
+  int32_t min_ready_seconds = 0;
+
+  // apps/v1 ReplicaSetStatus, written by the replica set controller.
+  struct Status {
+    int64_t observed_generation = 0;
+    int32_t replicas = 0;  // non-terminated pods
+    int32_t ready_replicas = 0;
+    int32_t available_replicas = 0;
+  } status;
 };
 
 struct DaemonSet {
   ObjectMeta metadata;
   LabelSelector selector;
   PodTemplate template_;
+
+  struct Status {
+    int32_t desired_number_scheduled = 0;
+    int32_t current_number_scheduled = 0;
+    int32_t number_ready = 0;
+  } status;
 };
 
 struct Job {
@@ -63,6 +100,17 @@ struct Job {
   int32_t parallelism = 1;
   int32_t backoff_limit = 6;
   PodTemplate template_;
+
+  // batch/v1 JobStatus, written by the job controller.
+  struct Status {
+    int32_t active = 0;
+    int32_t succeeded = 0;
+    int32_t failed = 0;
+    bool complete = false;  // condition Complete
+    bool failed_condition = false;  // condition Failed (BackoffLimitExceeded)
+    SimTime start_time;
+    SimTime completion_time;
+  } status;
 };
 
 struct ServicePort {

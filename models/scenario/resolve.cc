@@ -1,5 +1,6 @@
 #include "models/scenario/resolve.h"
 
+#include <deque>
 #include <utility>
 
 namespace kubesim::scenario_detail {
@@ -30,9 +31,8 @@ std::string namespaced(const T& o) {
 }
 
 template <class T>
-std::vector<T> objects_of(std::vector<Entry<T>>& entries) {
-  std::vector<T> out;
-  out.reserve(entries.size());
+std::deque<T> objects_of(std::vector<Entry<T>>& entries) {
+  std::deque<T> out;
   for (Entry<T>& e : entries)
     out.push_back(std::move(e.object));
   return out;

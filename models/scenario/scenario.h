@@ -22,6 +22,7 @@
 
 #include "models/objects/cluster.h"
 #include "models/scheduler/framework.h"
+#include "sim/distribution.h"
 #include "sim/time.h"
 
 namespace kubesim {
@@ -64,6 +65,50 @@ struct SchedulerConfig {
   int32_t pod_max_backoff_seconds = 10;
 };
 
+// How the control plane and the kubelets behave in time
+// (spec.cluster.controlPlane, spec.cluster.kubelet, spec.cluster.registry).
+struct RuntimeConfig {
+  // API server -> watchers (controllers, scheduler, kubelets).
+  Duration watch_latency = Duration::millis(5);
+  // kube-scheduler: time of one scheduling decision.
+  Duration scheduling_latency = Duration::millis(2);
+  // kubelet: from images present to containers running.
+  DurationDistribution container_start = DurationDistribution::fixed(Duration::seconds(1));
+  // kubelet image pulls: registry bandwidth per node (a node may override)
+  // and fixed per-pull overhead (manifest, layers' metadata).
+  int64_t image_pull_bytes_per_second = 50LL << 20;
+  Duration image_pull_overhead = Duration::millis(500);
+  // Images the registry serves: name -> size in bytes, and the size of any other.
+  std::map<std::string, int64_t> image_sizes;
+  int64_t default_image_size = 100LL << 20;
+};
+
+// One spec.events[] entry: an action applied to the cluster at a time.
+struct TimelineEvent {
+  enum class Action { kScale, kRollout, kApply, kDelete, kAddNodes, kCordon, kUncordon, kDrain };
+  Duration at;
+  Action action = Action::kScale;
+  std::string where;  // "file:line" of the entry, for messages
+  // Target of scale, rollout, delete (kind: Deployment, ReplicaSet, DaemonSet,
+  // Job, Pod, Node), cordon, uncordon, drain (kind Node).
+  std::string kind;
+  std::string name;
+  std::string namespace_ = "default";
+  int32_t replicas = 0;  // scale
+  // rollout: changes to the pod template (a new revision).
+  std::string container;  // default: the first container
+  std::optional<std::string> image;
+  std::optional<Resources> requests;  // cpu and memory given
+  std::map<std::string, std::string> annotations;  // merged into the template's
+  std::map<std::string, std::string> labels;       // merged into the template's
+  // addNodes
+  std::string pool;
+  int32_t count = 0;
+  // apply: objects to create (deployments, replica sets, daemon sets, jobs,
+  // pods, services, nodes); priorities resolved.
+  ClusterObjects objects;
+};
+
 struct Scenario {
   std::string name;
   std::string file;
@@ -76,6 +121,16 @@ struct Scenario {
   // PriorityClass name -> value: the built-ins and those the scenario defines.
   std::map<std::string, int32_t> priority_classes;
   std::optional<std::string> global_default_priority_class;
+  RuntimeConfig runtime;
+  // Node pools, for addNodes: the template of a pool's nodes (name, zones).
+  struct NodePool {
+    std::string name;
+    Node node;  // a template: name, id and zone label are set per node
+    std::vector<std::string> zones;
+    int32_t count = 0;  // nodes created so far (names pool-0 .. pool-(count-1))
+  };
+  std::vector<NodePool> node_pools;
+  std::vector<TimelineEvent> events;  // spec.events, in time order (stable)
   // Sections later layers interpret (spec.events, spec.traffic, spec.faults,
   // spec.controllers, spec.outputs, spec.cluster.provider,
   // spec.cluster.controlPlane), keyed by their path, as written.

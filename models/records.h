@@ -1,0 +1,95 @@
+// Records the model publishes on the observer bus (DESIGN.md: models keep no
+// statistics; analysis subscribes). Pointers refer to objects in the API
+// server's store, which outlive the run; string_views are valid only during
+// the publish call.
+//
+//   sim.bus().topic<PodRecord>().subscribe([&](const PodRecord& r) { ... });
+#pragma once
+
+#include <cstdint>
+#include <string_view>
+
+#include "models/objects/node.h"
+#include "models/objects/pod.h"
+#include "models/objects/workloads.h"
+#include "sim/time.h"
+
+namespace kubesim {
+
+// The pod's life, in the order it usually happens. Names in the event log
+// are "Pod" + the enumerator without k (PodCreated, PodScheduled, ...).
+enum class PodEvent : uint8_t {
+  kCreated,           // API server: object created (pending)
+  kScheduled,         // API server: bound to a node
+  kFailedScheduling,  // scheduler: no node fits (detail: Kubernetes' FitError text)
+  kAdmissionRejected, // kubelet: admission failed on the node (detail: reason)
+  kPulling,           // kubelet: image pull started (detail: image)
+  kPulled,            // kubelet: image pull finished (detail: image)
+  kStarted,           // kubelet: containers started, phase Running
+  kReady,             // kubelet: Ready condition true
+  kNotReady,          // kubelet: Ready condition false
+  kRestarted,         // kubelet: container restarted in place (restartPolicy)
+  kSucceeded,         // kubelet: all containers exited 0, phase Succeeded
+  kFailed,            // kubelet: phase Failed (detail: reason)
+  kTerminating,       // API server: deletion requested (deletionTimestamp set)
+  kDeleted,           // API server: object removed
+};
+const char* to_string(PodEvent e);  // "PodCreated", ...
+
+struct PodRecord {
+  SimTime t;
+  PodEvent event;
+  const Pod* pod;
+  const Node* node = nullptr;  // the pod's node, if bound
+  std::string_view detail = {};
+};
+
+enum class NodeEvent : uint8_t { kAdded, kCordoned, kUncordoned, kDrained, kDeleted };
+const char* to_string(NodeEvent e);  // "NodeAdded", ...
+
+struct NodeRecord {
+  SimTime t;
+  NodeEvent event;
+  const Node* node;
+  std::string_view detail = {};
+};
+
+// Controller-level happenings of Deployments, ReplicaSets, DaemonSets and Jobs.
+enum class WorkloadEvent : uint8_t {
+  kCreated,
+  kScaled,                    // desired replicas changed: from -> to
+  kRolloutStarted,            // Deployment: new revision `to` (from the previous)
+  kRolloutComplete,           // Deployment: all replicas updated and available
+  kProgressDeadlineExceeded,  // Deployment: no progress for progressDeadlineSeconds
+  kJobComplete,               // Job: `to` completions reached
+  kJobFailed,                 // Job: backoffLimit exceeded (detail: reason)
+  kDeleted,
+};
+const char* to_string(WorkloadEvent e);  // "WorkloadCreated", "Scaled", ...
+
+struct WorkloadRecord {
+  SimTime t;
+  WorkloadEvent event;
+  std::string_view kind;  // "Deployment", "ReplicaSet", "DaemonSet", "Job"
+  const ObjectMeta* meta;
+  int64_t from = 0;
+  int64_t to = 0;
+  std::string_view detail = {};
+};
+
+// A write the API server refused (validation or conflict).
+struct WriteRejectedRecord {
+  SimTime t;
+  std::string_view operation;  // "bind", "update", ...
+  std::string_view object;     // "default/web-7d4b9-abcde"
+  std::string_view reason;
+};
+
+// A spec.events[] entry applied to the cluster.
+struct TimelineRecord {
+  SimTime t;
+  std::string_view action;       // "scale", "rollout", ...
+  std::string_view description;  // "deployment default/web to 10 replicas"
+};
+
+}  // namespace kubesim
