@@ -102,6 +102,9 @@ class ApiServer {
   const Resources& node_requested(NodeId id) const { return node_requested_[id.value]; }
   int64_t pods_on_node(NodeId id) const { return pods_on_node_[id.value]; }
 
+  // ---- Services (no controller watches them yet) ----
+  void create_service(Service s) { objects_->services.push_back(std::move(s)); }
+
   // ---- Deployments, ReplicaSets, DaemonSets, Jobs ----
   // T is one of Deployment, ReplicaSet, DaemonSet, Job. create() sets the
   // resource version and creation time (and a generated name if empty);

@@ -86,6 +86,18 @@ class Snapshot {
  public:
   static Snapshot build(const ClusterObjects& objects);
 
+  // Incremental maintenance, for the scheduler's cache in a run. Deleted
+  // nodes are dropped by building a new snapshot.
+  int add_node(const Node& n);  // returns its index
+  void add_pod(const Pod& p);   // p.node must be in the snapshot
+  void remove_pod(const Pod& p);
+  // Recomputes image_states() after nodes' images changed.
+  void refresh_image_states();
+  // Index into nodes() of a node id, or -1.
+  int index_of(NodeId id) const {
+    return id.value < by_id_.size() ? by_id_[id.value] : -1;
+  }
+
   std::vector<NodeInfo>& nodes() { return nodes_; }
   const std::vector<NodeInfo>& nodes() const { return nodes_; }
   // Index into nodes(), or -1.
@@ -100,6 +112,7 @@ class Snapshot {
   std::vector<NodeInfo> nodes_;
   std::map<std::string, ImageState> image_states_;
   std::map<std::string, int> index_;
+  std::vector<int> by_id_;  // NodeId -> index, -1 if absent
 };
 
 // Per-cycle data that PreFilter/PreScore compute for Filter/Score.

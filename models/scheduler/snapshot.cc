@@ -73,26 +73,58 @@ void NodeInfo::remove_pod(const Pod* p) {
 
 Snapshot Snapshot::build(const ClusterObjects& objects) {
   Snapshot s;
-  s.nodes_.resize(objects.nodes.size());
-  for (size_t i = 0; i < objects.nodes.size(); ++i) {
-    const Node& n = objects.nodes[i];
-    s.nodes_[i].node = &n;
-    s.index_[n.name] = static_cast<int>(i);
-    for (const ContainerImage& img : n.images) {
+  s.nodes_.reserve(objects.nodes.size());
+  for (const Node& n : objects.nodes) {
+    if (!n.deleted) s.add_node(n);
+  }
+  for (const Pod& p : objects.pods) {
+    if (p.spec.node_name.empty() || !p.active()) continue;
+    const int idx = s.index_of(p.spec.node_name);
+    if (idx >= 0) s.nodes_[idx].add_pod(&p);
+  }
+  return s;
+}
+
+int Snapshot::add_node(const Node& n) {
+  const int idx = static_cast<int>(nodes_.size());
+  nodes_.emplace_back();
+  nodes_.back().node = &n;
+  index_[n.name] = idx;
+  if (n.id.valid()) {
+    if (by_id_.size() <= n.id.value) by_id_.resize(n.id.value + 1, -1);
+    by_id_[n.id.value] = idx;
+  }
+  for (const ContainerImage& img : n.images) {
+    for (const std::string& name : img.names) {
+      ImageState& st = image_states_[name];
+      st.size_bytes = img.size_bytes;
+      ++st.num_nodes;
+    }
+  }
+  return idx;
+}
+
+void Snapshot::add_pod(const Pod& p) {
+  const int idx = index_of(p.node);
+  if (idx >= 0) nodes_[idx].add_pod(&p);
+}
+
+void Snapshot::remove_pod(const Pod& p) {
+  const int idx = index_of(p.node);
+  if (idx >= 0) nodes_[idx].remove_pod(&p);
+}
+
+void Snapshot::refresh_image_states() {
+  image_states_.clear();
+  for (const NodeInfo& ni : nodes_) {
+    for (const ContainerImage& img : ni.node->images) {
       for (const std::string& name : img.names) {
-        ImageState& st = s.image_states_[name];
+        ImageState& st = image_states_[name];
         st.size_bytes = img.size_bytes;
         ++st.num_nodes;
       }
     }
   }
-  for (const Pod& p : objects.pods) {
-    if (p.spec.node_name.empty()) continue;
-    if (p.phase == PodPhase::kSucceeded || p.phase == PodPhase::kFailed) continue;
-    const int idx = s.index_of(p.spec.node_name);
-    if (idx >= 0) s.nodes_[idx].add_pod(&p);
-  }
-  return s;
 }
 
 int Snapshot::index_of(const std::string& node_name) const {

@@ -1,0 +1,128 @@
+#include "models/scheduler/kube_scheduler.h"
+
+#include <utility>
+
+namespace kubesim {
+
+KubeScheduler::KubeScheduler(ApiServer& api,
+                             std::map<std::string, std::unique_ptr<SchedulingFramework>> frameworks,
+                             KubeSchedulerConfig config)
+    : api_(&api),
+      frameworks_(std::move(frameworks)),
+      config_(config),
+      queue_(api.context(), api.objects().pods, config.queue, [this] { maybe_start_cycle(); }) {
+  api.watch(Kind::kPod, [this](const WatchEvent& e) { on_pod(e); });
+  api.watch(Kind::kNode, [this](const WatchEvent& e) { on_node(e); });
+}
+
+void KubeScheduler::start() {
+  rebuild_snapshot();
+  for (const Pod& p : api_->objects().pods) {
+    if (!p.node.valid() && p.active() && !p.status.terminating && ours(p)) queue_.add(p.id);
+  }
+}
+
+void KubeScheduler::rebuild_snapshot() {
+  const ClusterObjects& objects = api_->objects();
+  snapshot_ = Snapshot::build(objects);
+  cached_.assign(objects.pods.size(), 0);
+  for (const Pod& p : objects.pods) {
+    if (p.node.valid() && p.active() && snapshot_.index_of(p.node) >= 0) cached_[p.id.value] = 1;
+  }
+  images_dirty_ = false;
+}
+
+void KubeScheduler::cache_add(const Pod& p) {
+  if (cached_.size() <= p.id.value) cached_.resize(p.id.value + 1, 0);
+  if (cached_[p.id.value] != 0 || snapshot_.index_of(p.node) < 0) return;
+  cached_[p.id.value] = 1;
+  snapshot_.add_pod(p);
+}
+
+void KubeScheduler::cache_remove(const Pod& p) {
+  if (!cached(p.id)) return;
+  cached_[p.id.value] = 0;
+  snapshot_.remove_pod(p);
+}
+
+void KubeScheduler::on_pod(const WatchEvent& e) {
+  const Pod& p = api_->objects().pods[e.index];
+  if (p.status.deleted) {
+    queue_.remove(p.id);
+    if (cached(p.id)) {
+      cache_remove(p);
+      queue_.move_all_to_active_or_backoff();  // AssignedPodDelete
+    }
+    return;
+  }
+  if (p.node.valid()) {
+    queue_.remove(p.id);  // bound (by us, or created with spec.nodeName)
+    if (p.active()) {
+      cache_add(p);
+    } else if (cached(p.id)) {
+      cache_remove(p);  // finished: its resources are free
+      queue_.move_all_to_active_or_backoff();
+    }
+    return;
+  }
+  if (e.type == WatchType::kAdded && p.active() && !p.status.terminating && ours(p))
+    queue_.add(p.id);
+}
+
+void KubeScheduler::on_node(const WatchEvent& e) {
+  const Node& n = api_->objects().nodes[e.index];
+  switch (e.type) {
+    case WatchType::kAdded:
+      if (snapshot_.index_of(n.id) < 0) snapshot_.add_node(n);
+      break;
+    case WatchType::kModified: images_dirty_ = true; break;  // cordon, images, labels
+    case WatchType::kDeleted: rebuild_snapshot(); break;
+  }
+  queue_.move_all_to_active_or_backoff();  // NodeAdd / NodeUpdate
+}
+
+void KubeScheduler::maybe_start_cycle() {
+  if (busy_ || queue_.empty_active()) return;
+  busy_ = true;
+  const PodId id = queue_.pop();
+  api_->context().schedule(config_.decision_latency, [this, id] { schedule_one(id); });
+}
+
+void KubeScheduler::schedule_one(PodId id) {
+  busy_ = false;
+  const Pod& pod = api_->objects().pods[id.value];
+  if (pod.status.deleted || pod.status.terminating || pod.node.valid() || !pod.active() ||
+      !queue_.contains(id)) {
+    queue_.remove(id);
+    maybe_start_cycle();
+    return;
+  }
+  ++cycles_;
+  if (images_dirty_) {
+    snapshot_.refresh_image_states();
+    images_dirty_ = false;
+  }
+  SchedulingFramework& fw = *frameworks_.at(pod.spec.scheduler_name);
+  ScheduleResult r = fw.schedule(pod, snapshot_, api_->context().rng("scheduler"));
+  if (r.selected >= 0) {
+    const NodeId node = snapshot_.nodes()[r.selected].node->id;
+    if (api_->bind(id, node)) {
+      queue_.remove(id);
+      cache_add(pod);  // assume: the cache counts it before the watch confirms
+    } else {
+      queue_.add_unschedulable(id);  // refused (counted by the API server): retry later
+    }
+  } else {
+    api_->context().bus().topic<PodRecord>().publish(
+        {api_->now(), PodEvent::kFailedScheduling, &pod, nullptr, r.message});
+    // DefaultPreemption (PostFilter): evict the victims; the pod waits in the
+    // queue and their deletion moves it back (pkg/scheduler/framework/
+    // preemption/preemption.go prepareCandidate).
+    for (const Pod* victim : r.preemption.victims)
+      api_->delete_pod(victim->id);
+    queue_.add_unschedulable(id);
+  }
+  maybe_start_cycle();
+}
+
+}  // namespace kubesim
