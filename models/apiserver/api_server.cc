@@ -218,6 +218,14 @@ bool ApiServer::set_unschedulable(NodeId id, bool unschedulable) {
   return true;
 }
 
+void ApiServer::add_node_image(NodeId id, ContainerImage image) {
+  Node& n = objects_->nodes[id.value];
+  if (n.deleted || image.names.empty() || n.has_image(image.names.front())) return;
+  n.images.push_back(std::move(image));
+  n.resource_version = ++resource_version_;
+  announce(Kind::kNode, WatchType::kModified, id.value);
+}
+
 void ApiServer::delete_node(NodeId id) {
   Node& n = objects_->nodes[id.value];
   if (n.deleted) return;

@@ -97,6 +97,10 @@ class ApiServer {
   NodeId create_node(Node node);
   bool set_unschedulable(NodeId id, bool unschedulable);
   void delete_node(NodeId id);
+  // Node status the kubelet reports: an image it pulled is cached on the node
+  // (status.images, which the scheduler's ImageLocality reads). Announced as
+  // Modified; ignored if the node is gone or already lists the image's first name.
+  void add_node_image(NodeId id, ContainerImage image);
   // Sum of pod_requests of the active pods bound to the node, as the API
   // server's validation counts them.
   const Resources& node_requested(NodeId id) const { return node_requested_[id.value]; }

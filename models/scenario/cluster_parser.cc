@@ -1,6 +1,8 @@
 #include "models/scenario/cluster_parser.h"
 
+#include "models/scenario/node_pool.h"
 #include "models/scenario/pod_spec_parser.h"
+#include "models/scenario/runtime_parser.h"
 
 namespace kubesim::scenario_detail {
 namespace {
@@ -10,7 +12,7 @@ YAML::Node child(const YAML::Node& n, std::string_view key) {
 }
 
 // The parts a pool and an individual node share: capacity, allocatable
-// (default: capacity, key by key), labels, taints, images.
+// (default: capacity, key by key), labels, taints, images, image pull bandwidth.
 void parse_node_shape(YamlReader& r, const YAML::Node& n, const std::string& path, Node& out) {
   const std::string cp = join(path, "capacity");
   if (r.require(n, path, "capacity") && r.expect_map(child(n, "capacity"), cp)) {
@@ -47,13 +49,16 @@ void parse_node_shape(YamlReader& r, const YAML::Node& n, const std::string& pat
   if (auto v = r.get_string_map(n, path, "labels")) out.labels = *v;
   out.taints = parse_taints(r, child(n, "taints"), join(path, "taints"));
   out.images = parse_images(r, child(n, "images"), join(path, "images"));
+  if (auto v = get_bandwidth(r, n, path, "imagePullBandwidth")) {
+    out.image_pull_bytes_per_second = *v;
+  }
 }
 
 void parse_pool(YamlReader& r, const YAML::Node& n, const std::string& path,
                 const std::vector<std::string>& cluster_zones, ClusterSpec& out) {
-  if (!r.check_keys(
-          n, path,
-          {"name", "count", "zones", "capacity", "allocatable", "labels", "taints", "images"})) {
+  if (!r.check_keys(n, path,
+                    {"name", "count", "zones", "capacity", "allocatable", "labels", "taints",
+                     "images", "imagePullBandwidth"})) {
     return;
   }
   std::string name;
@@ -71,28 +76,26 @@ void parse_pool(YamlReader& r, const YAML::Node& n, const std::string& path,
       count = 0;
     }
   }
-  std::vector<std::string> zones = cluster_zones;
-  if (auto v = r.get_string_list(n, path, "zones")) zones = *v;
-  Node shape;
-  parse_node_shape(r, n, path, shape);
+  Scenario::NodePool pool;
+  pool.name = name;
+  pool.zones = cluster_zones;
+  if (auto v = r.get_string_list(n, path, "zones")) pool.zones = *v;
+  parse_node_shape(r, n, path, pool.node);
   Origin at = r.origin(r.has(n, "name") ? child(n, "name") : n, join(path, "name"));
-  for (int32_t i = 0; i < count; ++i) {
+  while (pool.count < count) {
     Entry<Node> e;
     e.at = at;
-    e.object = shape;
-    e.object.name = name + "-" + std::to_string(i);
-    e.object.pool = name;
-    e.object.labels[kLabelHostname] = e.object.name;
-    if (!zones.empty()) e.object.labels[kLabelZone] = zones[static_cast<size_t>(i) % zones.size()];
+    e.object = make_pool_node(pool);
     out.nodes.push_back(std::move(e));
   }
+  out.pools.push_back(std::move(pool));
 }
 
 void parse_single_node(YamlReader& r, const YAML::Node& n, const std::string& path,
                        ClusterSpec& out) {
   if (!r.check_keys(n, path,
                     {"name", "zone", "capacity", "allocatable", "labels", "taints", "images",
-                     "unschedulable"})) {
+                     "imagePullBandwidth", "unschedulable"})) {
     return;
   }
   Entry<Node> e;
@@ -113,11 +116,19 @@ void parse_single_node(YamlReader& r, const YAML::Node& n, const std::string& pa
 
 ClusterSpec parse_cluster(YamlReader& r, const YAML::Node& n, const std::string& path) {
   ClusterSpec out;
-  if (!r.check_keys(n, path, {"nodePools", "nodes", "zones", "provider", "controlPlane"})) {
+  if (!r.check_keys(
+          n, path,
+          {"nodePools", "nodes", "zones", "provider", "controlPlane", "kubelet", "registry"})) {
     return out;
   }
-  for (const char* key : {"provider", "controlPlane"}) {
-    if (r.has(n, key)) out.deferred[join(path, key)] = child(n, key);
+  if (r.has(n, "provider")) out.deferred[join(path, "provider")] = child(n, "provider");
+  if (r.has(n, "controlPlane")) {
+    parse_control_plane(r, child(n, "controlPlane"), join(path, "controlPlane"), out.runtime);
+  }
+  if (r.has(n, "kubelet"))
+    parse_kubelet(r, child(n, "kubelet"), join(path, "kubelet"), out.runtime);
+  if (r.has(n, "registry")) {
+    parse_registry(r, child(n, "registry"), join(path, "registry"), out.runtime);
   }
   std::vector<std::string> zones =
       r.get_string_list(n, path, "zones").value_or(std::vector<std::string>{});

@@ -1,6 +1,7 @@
 // spec.cluster: node pools (expanded to nodes named <pool>-<index>, zones
-// assigned round-robin), individual nodes, cluster-wide zones, and the
-// provider / controlPlane sections kept for later layers.
+// assigned round-robin, by make_pool_node), individual nodes, cluster-wide
+// zones, the control plane, kubelet and registry settings (runtime_parser.h),
+// and the provider section kept for later layers.
 #pragma once
 
 #include <map>
@@ -11,13 +12,16 @@
 
 #include "models/objects/node.h"
 #include "models/scenario/manifests.h"
+#include "models/scenario/scenario.h"
 #include "models/scenario/yaml_reader.h"
 
 namespace kubesim::scenario_detail {
 
 struct ClusterSpec {
-  std::vector<Entry<Node>> nodes;  // pool nodes first (in pool order), then cluster.nodes
-  std::map<std::string, YAML::Node> deferred;  // "spec.cluster.provider", ...
+  std::vector<Entry<Node>> nodes;         // pool nodes first (in pool order), then cluster.nodes
+  std::vector<Scenario::NodePool> pools;  // count: the nodes made at load
+  RuntimeConfig runtime;                  // controlPlane, kubelet, registry
+  std::map<std::string, YAML::Node> deferred;  // "spec.cluster.provider"
 };
 
 ClusterSpec parse_cluster(YamlReader& r, const YAML::Node& n, const std::string& path);

@@ -2,7 +2,10 @@
 
 #include <algorithm>
 #include <cctype>
+#include <filesystem>
 #include <utility>
+
+#include "models/scenario/annotations.h"
 
 namespace kubesim::scenario_detail {
 namespace {
@@ -316,6 +319,25 @@ void parse_node_manifest(YamlReader& r, const YAML::Node& doc, const std::string
 
 }  // namespace
 
+void load_manifest_file(YamlReader& r, const YAML::Node& include_value,
+                        const std::string& include_path, ManifestSet& out) {
+  auto rel = r.as_string(include_value, include_path);
+  if (!rel) return;
+  namespace fs = std::filesystem;
+  std::string file = (fs::path(r.scenario_file()).parent_path() / *rel).lexically_normal().string();
+  std::error_code ec;
+  if (!fs::is_regular_file(file, ec)) {
+    r.error(include_value, include_path,
+            "included file \"" + *rel + "\" does not exist (looked for " + file + ")");
+    return;
+  }
+  YamlReader ir = r.reader_for(file);
+  auto docs = read_documents(ir);
+  if (!docs) return;
+  for (const YAML::Node& d : *docs)
+    parse_manifest(ir, d, "", out);
+}
+
 std::vector<ContainerImage> parse_images(YamlReader& r, const YAML::Node& n,
                                          const std::string& path) {
   std::vector<ContainerImage> out;
@@ -430,6 +452,7 @@ void parse_manifest(YamlReader& r, const YAML::Node& doc, const std::string& pat
     e.object.namespace_ = m.namespace_;
     e.object.labels = m.labels;
     e.object.annotations = m.annotations;
+    check_kubesim_annotations(r, child(meta, "annotations"), join(mp, "annotations"));
     e.object.spec = parse_pod_spec(r, spec, sp, e.refs);
     out.pods.push_back(std::move(e));
   } else if (*kind == "Deployment") {

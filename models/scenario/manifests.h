@@ -54,6 +54,11 @@ struct ManifestSet {
 void parse_manifest(YamlReader& r, const YAML::Node& doc, const std::string& path,
                     ManifestSet& out);
 
+// The manifests of the file named by `include_value` (a path relative to
+// r.scenario_file()); a missing file is an error at the value.
+void load_manifest_file(YamlReader& r, const YAML::Node& include_value,
+                        const std::string& include_path, ManifestSet& out);
+
 // Node images: [{names: [..] | name: .., sizeBytes: N | size: QUANTITY}].
 std::vector<ContainerImage> parse_images(YamlReader& r, const YAML::Node& n,
                                          const std::string& path);

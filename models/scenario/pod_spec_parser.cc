@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <set>
 
+#include "models/scenario/annotations.h"
+
 namespace kubesim::scenario_detail {
 namespace {
 
@@ -632,6 +634,8 @@ PodTemplate parse_pod_template(YamlReader& r, const YAML::Node& n, const std::st
   YAML::Node meta = YamlReader::child(n, "metadata");
   if (meta.IsDefined() && !meta.IsNull()) {
     parse_object_meta(r, meta, join(path, "metadata"), t.metadata, ignored_at, true);
+    check_kubesim_annotations(r, YamlReader::child(meta, "annotations"),
+                              join(path, "metadata.annotations"));
   }
   if (r.require(n, path, "spec")) {
     t.spec = parse_pod_spec(r, YamlReader::child(n, "spec"), join(path, "spec"), refs);

@@ -4,9 +4,6 @@
 
 #include <algorithm>
 #include <exception>
-#include <filesystem>
-#include <fstream>
-#include <sstream>
 #include <tuple>
 
 #include <yaml-cpp/yaml.h>
@@ -14,7 +11,9 @@
 #include "models/scenario/cluster_parser.h"
 #include "models/scenario/manifests.h"
 #include "models/scenario/resolve.h"
+#include "models/scenario/runtime_parser.h"
 #include "models/scenario/scheduler_config_parser.h"
+#include "models/scenario/timeline_parser.h"
 #include "models/scenario/yaml_reader.h"
 
 namespace kubesim {
@@ -36,57 +35,18 @@ std::string LoadError::to_string() const {
 
 namespace {
 
-// Every non-empty document of a file, or nullopt after an error.
-std::optional<std::vector<YAML::Node>> read_documents(YamlReader& r, const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    r.error_file("cannot open file");
-    return std::nullopt;
-  }
-  std::stringstream text;
-  text << in.rdbuf();
-  try {
-    std::vector<YAML::Node> docs;
-    for (const YAML::Node& d : YAML::LoadAll(text.str())) {
-      if (d.IsDefined() && !d.IsNull()) docs.push_back(d);
-    }
-    return docs;
-  } catch (const YAML::Exception& e) {
-    scenario_detail::Origin o{r.file(), e.mark.line + 1, e.mark.column + 1, ""};
-    if (e.mark.is_null()) o.line = o.column = 0;
-    r.error_at(o, "YAML syntax error: " + e.msg);
-    return std::nullopt;
-  }
-}
-
 void load_include(YamlReader& r, const YAML::Node& item, const std::string& path,
-                  const std::string& scenario_path, std::vector<LoadError>& errors,
-                  std::vector<LoadError>& ignored, ManifestSet& out) {
+                  ManifestSet& out) {
   if (!r.check_keys(item, path, {"include"})) return;
-  auto rel = r.get_string(item, path, "include");
-  if (!rel) {
-    r.require(item, path, "include");
-    return;
-  }
-  namespace fs = std::filesystem;
-  std::string file = (fs::path(scenario_path).parent_path() / *rel).lexically_normal().string();
-  std::error_code ec;
-  if (!fs::is_regular_file(file, ec)) {
-    r.error(YamlReader::child(item, "include"), join(path, "include"),
-            "included file \"" + *rel + "\" does not exist (looked for " + file + ")");
-    return;
-  }
-  YamlReader ir(file, errors, ignored);
-  auto docs = read_documents(ir, file);
-  if (!docs) return;
-  for (const YAML::Node& d : *docs)
-    scenario_detail::parse_manifest(ir, d, "", out);
+  if (!r.require(item, path, "include")) return;
+  scenario_detail::load_manifest_file(r, YamlReader::child(item, "include"), join(path, "include"),
+                                      out);
 }
 
 void load_scenario_into(const std::string& path, LoadResult& result) {
   std::vector<LoadError> ignored;
   YamlReader r(path, result.errors, ignored);
-  auto docs = read_documents(r, path);
+  auto docs = scenario_detail::read_documents(r);
   if (!docs) return;
   if (docs->size() != 1) {
     r.error_file(docs->empty() ? "empty file: expected a Scenario"
@@ -137,12 +97,14 @@ void load_scenario_into(const std::string& path, LoadResult& result) {
     cluster = scenario_detail::parse_cluster(r, YamlReader::child(spec, "cluster"), "spec.cluster");
   }
   s.deferred = cluster.deferred;
+  s.runtime = cluster.runtime;
+  s.node_pools = cluster.pools;
   if (r.has(spec, "scheduler")) {
     s.scheduler = scenario_detail::parse_scheduler_config(r, YamlReader::child(spec, "scheduler"),
                                                           "spec.scheduler");
   }
   if (s.scheduler.profile.empty() && s.scheduler.profiles.empty()) s.scheduler.profile = "default";
-  for (const char* key : {"events", "traffic", "faults", "controllers", "outputs"}) {
+  for (const char* key : {"traffic", "faults", "controllers", "outputs"}) {
     if (r.has(spec, key)) s.deferred[join("spec", key)] = YamlReader::child(spec, key);
   }
   ManifestSet manifests;
@@ -151,13 +113,20 @@ void load_scenario_into(const std::string& path, LoadResult& result) {
     for (size_t i = 0; i < workloads.size(); ++i) {
       const std::string p = index("spec.workloads", i);
       if (workloads[i].IsMap() && YamlReader::child(workloads[i], "include").IsDefined()) {
-        load_include(r, workloads[i], p, path, result.errors, ignored, manifests);
+        load_include(r, workloads[i], p, manifests);
       } else {
         scenario_detail::parse_manifest(r, workloads[i], p, manifests);
       }
     }
   }
   scenario_detail::resolve_objects(r, std::move(cluster.nodes), std::move(manifests), s);
+  if (r.has(spec, "events")) {
+    scenario_detail::parse_events(r, YamlReader::child(spec, "events"), "spec.events", s);
+  }
+  // Images listed on nodes give sizes the registry does not.
+  scenario_detail::add_node_image_sizes(s.objects.nodes, s.runtime);
+  for (const TimelineEvent& e : s.events)
+    scenario_detail::add_node_image_sizes(e.objects.nodes, s.runtime);
   if (result.errors.empty()) {
     s.ignored_fields = std::move(ignored);
     result.scenario = std::move(s);
@@ -190,7 +159,7 @@ PodLoadResult load_pod(const std::string& path, const Scenario* cluster) {
   PodLoadResult result;
   try {
     YamlReader r(path, result.errors, result.ignored_fields);
-    auto docs = read_documents(r, path);
+    auto docs = scenario_detail::read_documents(r);
     if (!docs) return result;
     if (docs->size() != 1) {
       r.error_file("expected exactly one Pod manifest, found " + std::to_string(docs->size()) +

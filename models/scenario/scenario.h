@@ -66,7 +66,8 @@ struct SchedulerConfig {
 };
 
 // How the control plane and the kubelets behave in time
-// (spec.cluster.controlPlane, spec.cluster.kubelet, spec.cluster.registry).
+// (spec.cluster.controlPlane, spec.cluster.kubelet, spec.cluster.registry;
+// models/scenario/runtime_parser.h).
 struct RuntimeConfig {
   // API server -> watchers (controllers, scheduler, kubelets).
   Duration watch_latency = Duration::millis(5);
@@ -79,33 +80,41 @@ struct RuntimeConfig {
   int64_t image_pull_bytes_per_second = 50LL << 20;
   Duration image_pull_overhead = Duration::millis(500);
   // Images the registry serves: name -> size in bytes, and the size of any other.
+  // registry.images first; then images listed on nodes (pools, cluster.nodes,
+  // Node manifests, applied Node manifests) with a size, for other names.
   std::map<std::string, int64_t> image_sizes;
   int64_t default_image_size = 100LL << 20;
 };
 
-// One spec.events[] entry: an action applied to the cluster at a time.
+// One spec.events[] entry: an action applied to the cluster at a time
+// (models/scenario/timeline_parser.h). The loader has checked that every
+// name refers to an object that exists at that time (declared, or applied or
+// added by an earlier event, and not deleted by one).
 struct TimelineEvent {
   enum class Action { kScale, kRollout, kApply, kDelete, kAddNodes, kCordon, kUncordon, kDrain };
   Duration at;
   Action action = Action::kScale;
   std::string where;  // "file:line" of the entry, for messages
-  // Target of scale, rollout, delete (kind: Deployment, ReplicaSet, DaemonSet,
-  // Job, Pod, Node), cordon, uncordon, drain (kind Node).
+  // Target of scale (kind Deployment or ReplicaSet), rollout (Deployment),
+  // delete (Deployment, ReplicaSet, DaemonSet, Job, Pod, Node), cordon,
+  // uncordon, drain (Node). Empty for apply and addNodes.
   std::string kind;
   std::string name;
-  std::string namespace_ = "default";
-  int32_t replicas = 0;  // scale
+  std::string namespace_ = "default";  // unused for nodes
+  int32_t replicas = 0;                // scale
   // rollout: changes to the pod template (a new revision).
-  std::string container;  // default: the first container
+  std::string container;  // the loader fills in the first container's name when not given
   std::optional<std::string> image;
-  std::optional<Resources> requests;  // cpu and memory given
+  std::optional<Resources> requests;  // milli_cpu and memory, both given (explicit requests)
   std::map<std::string, std::string> annotations;  // merged into the template's
   std::map<std::string, std::string> labels;       // merged into the template's
   // addNodes
   std::string pool;
   int32_t count = 0;
-  // apply: objects to create (deployments, replica sets, daemon sets, jobs,
-  // pods, services, nodes); priorities resolved.
+  // apply: objects to create (nodes, pods, deployments, replica sets, daemon
+  // sets, jobs, services, PDBs, HPAs); priorities resolved, hostname labels
+  // set, ids not assigned (the API server assigns them). A pod with
+  // spec.node_name is created bound to that node (node id and phase unset).
   ClusterObjects objects;
 };
 
@@ -123,6 +132,7 @@ struct Scenario {
   std::optional<std::string> global_default_priority_class;
   RuntimeConfig runtime;
   // Node pools, for addNodes: the template of a pool's nodes (name, zones).
+  // make_pool_node (models/scenario/node_pool.h) builds the next node.
   struct NodePool {
     std::string name;
     Node node;  // a template: name, id and zone label are set per node
@@ -131,9 +141,9 @@ struct Scenario {
   };
   std::vector<NodePool> node_pools;
   std::vector<TimelineEvent> events;  // spec.events, in time order (stable)
-  // Sections later layers interpret (spec.events, spec.traffic, spec.faults,
-  // spec.controllers, spec.outputs, spec.cluster.provider,
-  // spec.cluster.controlPlane), keyed by their path, as written.
+  // Sections later layers interpret (spec.traffic, spec.faults,
+  // spec.controllers, spec.outputs, spec.cluster.provider), keyed by their
+  // path, as written.
   std::map<std::string, YAML::Node> deferred;
   // Kubernetes fields that kubesim accepts but does not model (for --verbose).
   std::vector<LoadError> ignored_fields;

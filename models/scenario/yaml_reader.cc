@@ -2,7 +2,9 @@
 
 #include <algorithm>
 #include <cctype>
+#include <fstream>
 #include <limits>
+#include <sstream>
 
 namespace kubesim::scenario_detail {
 namespace {
@@ -95,6 +97,28 @@ std::string closest(std::string_view word, const std::vector<std::string>& candi
     }
   }
   return best;
+}
+
+std::optional<std::vector<YAML::Node>> read_documents(YamlReader& r) {
+  std::ifstream in(r.file(), std::ios::binary);
+  if (!in) {
+    r.error_file("cannot open file");
+    return std::nullopt;
+  }
+  std::stringstream text;
+  text << in.rdbuf();
+  try {
+    std::vector<YAML::Node> docs;
+    for (const YAML::Node& d : YAML::LoadAll(text.str())) {
+      if (d.IsDefined() && !d.IsNull()) docs.push_back(d);
+    }
+    return docs;
+  } catch (const YAML::Exception& e) {
+    Origin o{r.file(), e.mark.line + 1, e.mark.column + 1, ""};
+    if (e.mark.is_null()) o.line = o.column = 0;
+    r.error_at(o, "YAML syntax error: " + e.msg);
+    return std::nullopt;
+  }
 }
 
 std::string describe(const YAML::Node& n) {

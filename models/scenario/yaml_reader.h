@@ -48,9 +48,20 @@ std::string closest(std::string_view word, const std::vector<std::string>& candi
 class YamlReader {
  public:
   YamlReader(std::string file, std::vector<LoadError>& errors, std::vector<LoadError>& ignored)
-      : file_(std::move(file)), errors_(&errors), ignored_(&ignored) {}
+      : file_(std::move(file)), scenario_file_(file_), errors_(&errors), ignored_(&ignored) {}
 
   const std::string& file() const { return file_; }
+  // The scenario file this file belongs to (itself, or the file that
+  // includes it): relative paths in values (empirical(FILE)) start there.
+  const std::string& scenario_file() const { return scenario_file_; }
+  void set_scenario_file(std::string f) { scenario_file_ = std::move(f); }
+  // A reader of another file (an included one) that collects into the same
+  // lists and belongs to the same scenario file.
+  YamlReader reader_for(std::string file) const {
+    YamlReader r(std::move(file), *errors_, *ignored_);
+    r.scenario_file_ = scenario_file_;
+    return r;
+  }
   size_t error_count() const { return errors_->size(); }
 
   void error(const YAML::Node& at, const std::string& path, std::string message);
@@ -113,12 +124,17 @@ class YamlReader {
 
  private:
   std::string file_;
+  std::string scenario_file_;
   std::vector<LoadError>* errors_;
   std::vector<LoadError>* ignored_;
   // Keys an unknown key was probably meant to be (map position, key): a
   // "missing required key" for them would only repeat the typo's error.
   std::set<std::tuple<int, int, std::string>> suggested_;
 };
+
+// Every non-empty YAML document of r.file(), or nullopt after an error
+// (cannot open, syntax error).
+std::optional<std::vector<YAML::Node>> read_documents(YamlReader& r);
 
 // "a mapping", "a sequence", "a string", ... for type errors.
 std::string describe(const YAML::Node& n);

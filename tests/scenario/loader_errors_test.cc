@@ -7,42 +7,11 @@
 #include <vector>
 
 #include "models/scenario/scenario.h"
+#include "tests/scenario/load_errors.h"
 
-namespace {
-
-const std::string kFixtures = KUBESIM_SOURCE_DIR "/tests/scenario/fixtures/";
-
-struct Want {
-  std::string file;  // relative to fixtures/
-  int line;
-  int column;
-  std::string path;
-  std::string message_part;
-};
-
-std::vector<kubesim::LoadError> errors_of(const std::string& fixture) {
-  kubesim::LoadResult r = kubesim::load_scenario(kFixtures + fixture);
-  CHECK_FALSE(r.scenario.has_value());
-  return r.errors;
-}
-
-// Checks the errors one by one, in order, and that there are no others.
-void check_errors(const std::string& fixture, const std::vector<Want>& want) {
-  std::vector<kubesim::LoadError> got = errors_of(fixture);
-  for (const auto& e : got)
-    UNSCOPED_INFO(e.to_string());
-  REQUIRE(got.size() == want.size());
-  for (size_t i = 0; i < want.size(); ++i) {
-    INFO("error " << i << ": " << got[i].to_string());
-    CHECK(got[i].file == kFixtures + want[i].file);
-    CHECK(got[i].line == want[i].line);
-    CHECK(got[i].column == want[i].column);
-    CHECK(got[i].path == want[i].path);
-    CHECK_THAT(got[i].message, Catch::Contains(want[i].message_part));
-  }
-}
-
-}  // namespace
+using kubesim_test::check_errors;
+using kubesim_test::errors_of;
+using kubesim_test::kFixtures;
 
 TEST_CASE("scenario: an error prints as file:line:column: key.path: message") {
   kubesim::LoadError e{"a.yaml", 3, 7, "spec.seed", "expected an integer"};

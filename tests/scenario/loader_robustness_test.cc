@@ -53,7 +53,18 @@ TEST_CASE("scenario: malformed documents give errors, never exceptions") {
       "{scoringStrategy: {type: RequestedToCapacityRatio, requestedToCapacityRatio: "
       "{shape: 1}}}}]}]}\n",
       "spec:\n  seed: -1\n  duration: 0s\n", "spec:\n  seed: 99999999999999999999999\n",
-      "spec: {&a x: *a}\n", "spec:\n  ? [complex, key]\n  : 1\n");
+      "spec: {&a x: *a}\n", "spec:\n  ? [complex, key]\n  : 1\n",
+      "spec:\n  cluster: {controlPlane: 1, kubelet: [1], registry: {images: [1, {names: 2}]}}\n",
+      "spec:\n  cluster: {kubelet: {containerStartLatency: [1], imagePullBandwidth: {a: 1}}}\n",
+      "spec:\n  cluster: {kubelet: {containerStartLatency: empirical(no-such-file.csv)}}\n",
+      "spec:\n  cluster: {registry: {defaultImageSize: -1, images: {a: 1}}}\n",
+      "spec:\n  events: {a: 1}\n", "spec:\n  events: [1, [], null, {at: [1]}, {? [k] : 1}]\n",
+      "spec:\n  events: [{at: 1m, scale: 1}, {at: 1m, rollout: []}, {at: 1m, apply: 3}, "
+      "{at: 1m, delete: {kind: [x]}}, {at: 1m, addNodes: {pool: [p], count: x}}, "
+      "{at: 1m, drain: {node: {a: 1}}}]\n",
+      "spec:\n  events: [{at: 1m, apply: {manifests: [1, {kind: Pod}]}}, "
+      "{at: 1m, apply: {include: [x]}}, {at: 1m, rollout: {deployment: d, requests: 1, "
+      "labels: [1], annotations: {kubesim.io/run-time: [1]}}}]\n");
   INFO(body);
   kubesim::LoadResult r = load_text(kHead + body);
   CHECK_FALSE(r.scenario.has_value());

@@ -20,9 +20,9 @@ std::string all_errors(const std::vector<kubesim::LoadError>& errors) {
   return out;
 }
 
-template <class T>
-const T* find_named(const std::vector<T>& v, const std::string& name) {
-  for (const T& x : v) {
+template <class Store>
+const typename Store::value_type* find_named(const Store& v, const std::string& name) {
+  for (const auto& x : v) {
     if (x.metadata.name == name) return &x;
   }
   return nullptr;
@@ -228,7 +228,10 @@ TEST_CASE("scenario: every supported kind and the scheduler's plugin arguments l
   REQUIRE(p.args.spread_default_constraints.size() == 1);
   CHECK(p.args.spread_default_constraints[0].max_skew == 2);
   CHECK(p.args.hard_pod_affinity_weight == 7);
-  CHECK(s.deferred.count("spec.events") == 1);
+  CHECK(s.deferred.count("spec.traffic") == 1);
+  REQUIRE(s.events.size() == 1);
+  CHECK(s.events[0].kind == "ReplicaSet");
+  CHECK(s.events[0].replicas == 3);
 
   REQUIRE(s.objects.nodes.size() == 1);
   const kubesim::Node& n = s.objects.nodes[0];

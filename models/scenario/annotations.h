@@ -1,0 +1,37 @@
+// The kubesim.io/ annotations of pods and pod templates that kubesim
+// interprets, checked when the scenario loads so that a typo is an error
+// with file:line:column rather than a surprise at run time. Later layers
+// read the (valid) values from the object's annotations:
+//
+//   auto run_time = parse_duration_distribution(pod.annotations.at(kAnnotationRunTime));
+#pragma once
+
+#include <string>
+
+#include <yaml-cpp/yaml.h>
+
+#include "models/scenario/yaml_reader.h"
+
+namespace kubesim {
+
+// How long the pod's containers run once started (a duration distribution);
+// absent: until deleted.
+inline constexpr const char* kAnnotationRunTime = "kubesim.io/run-time";
+// How long the containers take to stop once the pod is deleted (a duration
+// distribution).
+inline constexpr const char* kAnnotationShutdownTime = "kubesim.io/shutdown-time";
+// Probability in [0, 1] that a run ends in failure rather than success.
+inline constexpr const char* kAnnotationFailureProbability = "kubesim.io/failure-probability";
+
+}  // namespace kubesim
+
+namespace kubesim::scenario_detail {
+
+// Checks the kubesim.io/ annotations of `annotations` (a metadata.annotations
+// mapping, as written) that kubesim interprets; other kubesim.io/ keys are
+// accepted as they are. Errors go to `r`, at the value. empirical(FILE) is
+// an error: the kubelet, which parses the values again, reads no files.
+void check_kubesim_annotations(YamlReader& r, const YAML::Node& annotations,
+                               const std::string& path);
+
+}  // namespace kubesim::scenario_detail
