@@ -54,24 +54,6 @@ bool node_has(const Node& node, const std::string& image) {
 
 }  // namespace
 
-std::optional<std::string> check_kubelet_annotations(
-    const std::map<std::string, std::string>& annotations) {
-  for (const char* key : {Kubelets::kRunTimeAnnotation, Kubelets::kShutdownTimeAnnotation}) {
-    auto it = annotations.find(key);
-    if (it == annotations.end()) continue;
-    auto d = parse_duration_distribution(it->second);
-    if (!d) return std::string(key) + ": " + d.error().message;
-  }
-  if (auto it = annotations.find(Kubelets::kFailureProbabilityAnnotation);
-      it != annotations.end()) {
-    if (!parse_probability(it->second)) {
-      return std::string(Kubelets::kFailureProbabilityAnnotation) + ": \"" + it->second +
-             "\" is not a probability (a number in [0, 1])";
-    }
-  }
-  return std::nullopt;
-}
-
 Kubelets::Kubelets(ApiServer& api, const RuntimeConfig& config)
     : api_(api),
       ctx_(api.context()),
@@ -408,7 +390,7 @@ void Kubelets::terminate(uint32_t i) {
   const Duration grace = Duration::seconds(
       std::max<int64_t>(p.spec.termination_grace_period_seconds, kMinimumGracePeriodSeconds));
   int32_t shutdown = -1;
-  if (auto it = p.annotations.find(Kubelets::kShutdownTimeAnnotation); it != p.annotations.end())
+  if (auto it = p.annotations.find(kAnnotationShutdownTime); it != p.annotations.end())
     shutdown = distribution_index(it->second);
   Duration stop = Duration::zero();
   bool any_running = false;
@@ -539,9 +521,9 @@ void Kubelets::read_annotations(uint32_t i) {
   const auto& a = pod(i).annotations;
   s.run_time = -1;
   s.failure_probability = 0;
-  if (auto it = a.find(Kubelets::kRunTimeAnnotation); it != a.end())
+  if (auto it = a.find(kAnnotationRunTime); it != a.end())
     s.run_time = distribution_index(it->second);
-  if (auto it = a.find(Kubelets::kFailureProbabilityAnnotation); it != a.end())
+  if (auto it = a.find(kAnnotationFailureProbability); it != a.end())
     s.failure_probability = parse_probability(it->second).value_or(0.0);
 }
 

@@ -47,6 +47,7 @@
 
 #include "models/apiserver/api_server.h"
 #include "models/kubelet/backoff.h"
+#include "models/objects/annotations.h"
 #include "models/records.h"
 #include "models/scenario/scenario.h"
 #include "sim/distribution.h"
@@ -54,21 +55,8 @@
 
 namespace kubesim {
 
-// Checks the kubelet's annotations of a pod as the kubelet will parse them:
-// returns a message naming the bad annotation, or nullopt. At run time the
-// kubelet treats a bad annotation as absent. (The scenario loader checks
-// manifests itself, with file:line:column: models/scenario/annotations.h.)
-std::optional<std::string> check_kubelet_annotations(
-    const std::map<std::string, std::string>& annotations);
-
 class Kubelets {
  public:
-  // Pod annotations the kubelet reads (the scenario loader checks them too,
-  // models/scenario/annotations.h).
-  static constexpr const char* kRunTimeAnnotation = "kubesim.io/run-time";
-  static constexpr const char* kFailureProbabilityAnnotation = "kubesim.io/failure-probability";
-  static constexpr const char* kShutdownTimeAnnotation = "kubesim.io/shutdown-time";
-
   // Watches pods and nodes from now on; `api` must outlive the object
   // (`config` is copied).
   Kubelets(ApiServer& api, const RuntimeConfig& config);

@@ -10,20 +10,8 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include "models/objects/annotations.h"
 #include "models/scenario/yaml_reader.h"
-
-namespace kubesim {
-
-// How long the pod's containers run once started (a duration distribution);
-// absent: until deleted.
-inline constexpr const char* kAnnotationRunTime = "kubesim.io/run-time";
-// How long the containers take to stop once the pod is deleted (a duration
-// distribution).
-inline constexpr const char* kAnnotationShutdownTime = "kubesim.io/shutdown-time";
-// Probability in [0, 1] that a run ends in failure rather than success.
-inline constexpr const char* kAnnotationFailureProbability = "kubesim.io/failure-probability";
-
-}  // namespace kubesim
 
 namespace kubesim::scenario_detail {
 

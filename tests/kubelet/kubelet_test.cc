@@ -348,18 +348,6 @@ TEST_CASE("kubelet: the pods of a deleted node are failed and removed") {
   CHECK(c.pod(b).phase == PodPhase::kRunning);
 }
 
-TEST_CASE("kubelet: annotations are checked") {
-  CHECK_FALSE(check_kubelet_annotations(
-      {{"kubesim.io/run-time", "exponential(10s)"}, {"kubesim.io/failure-probability", "0.25"}}));
-  auto bad = check_kubelet_annotations({{"kubesim.io/run-time", "fixed(10x)"}});
-  REQUIRE(bad);
-  CHECK(bad->rfind("kubesim.io/run-time: ", 0) == 0);
-  bad = check_kubelet_annotations({{"kubesim.io/failure-probability", "1.5"}});
-  REQUIRE(bad);
-  CHECK(bad->find("kubesim.io/failure-probability") == 0);
-  CHECK(check_kubelet_annotations({{"kubesim.io/shutdown-time", "oops"}}));
-}
-
 TEST_CASE("kubelet: a failure probability draws per run from the kubelet/exit stream") {
   KubeletTestCluster c;
   c.objects.nodes[0].images.push_back({{"job:1"}, 1});
