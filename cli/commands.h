@@ -1,7 +1,9 @@
 // The subcommands of kubesim, each returning the process exit code
-// (0 ok, 1 internal error, 2 bad input).
+// (0 ok, 1 internal error, 2 bad input; kubesim run: 130 when interrupted).
 #pragma once
 
+#include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -24,5 +26,17 @@ struct ScheduleOptions {
 };
 // kubesim schedule: one explained scheduling decision.
 int run_schedule(const ScheduleOptions& options);
+
+struct RunCommandOptions {
+  std::string scenario;          // scenario file
+  std::optional<uint64_t> seed;  // default: the scenario's
+  std::string until;             // a duration; "" for the scenario's
+  std::string scheduler;         // built-in profile for every pod, "" for the scenario's
+  std::string out;               // "" for kubesim-out/<scenario name>
+  bool quiet = false;            // print nothing on success
+  std::string output = "table";  // or "json"
+};
+// kubesim run: run a scenario; write events.jsonl and summary.json (docs/running.md).
+int run_scenario(const RunCommandOptions& options);
 
 }  // namespace kubesim::cli

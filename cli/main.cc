@@ -50,6 +50,21 @@ int main(int argc, char** argv) {
   schedule_cmd->add_option("--seed", schedule.seed,
                            "Seed for the tie-break (default: the scenario's)");
 
+  kubesim::cli::RunCommandOptions run;
+  uint64_t run_seed = 0;
+  CLI::App* run_cmd = app.add_subcommand(
+      "run", "Run a scenario; write events.jsonl and summary.json, print the summary");
+  run_cmd->add_option("scenario", run.scenario, "Scenario file")->required();
+  CLI::Option* run_seed_option =
+      run_cmd->add_option("--seed", run_seed, "Root random seed (default: the scenario's)");
+  run_cmd->add_option("--until", run.until,
+                      "Simulated time to stop at, e.g. 10m (default: the scenario's duration)");
+  run_cmd->add_option("--scheduler", run.scheduler,
+                      "Built-in profile for every pod (see kubesim policies)");
+  run_cmd->add_option("--out", run.out, "Output directory (default: kubesim-out/<scenario name>)");
+  run_cmd->add_flag("--quiet", run.quiet, "Print nothing on success");
+  run_cmd->add_option("--output", run.output, "Summary format: table or json");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -68,6 +83,10 @@ int main(int argc, char** argv) {
     if (*validate_cmd) return kubesim::cli::run_validate(validate_files, verbose);
     if (*policies_cmd) return kubesim::cli::run_policies();
     if (*schedule_cmd) return kubesim::cli::run_schedule(schedule);
+    if (*run_cmd) {
+      if (run_seed_option->count() > 0) run.seed = run_seed;
+      return kubesim::cli::run_scenario(run);
+    }
     fmt::print("{}", app.help());
     return 0;
   } catch (const std::exception& e) {
