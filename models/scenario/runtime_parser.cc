@@ -111,6 +111,9 @@ void parse_registry(YamlReader& r, const YAML::Node& n, const std::string& path,
     } else if (r.require(img, p, "size")) {
       size = get_size(r, img, p, "size");
     }
+    // A plain value: GCC 12 at -O2 wrongly warns that an optional read here
+    // may be uninitialized (-Wmaybe-uninitialized).
+    const int64_t size_bytes = size.value_or(-1);
     for (const Named& named : names) {
       auto [it, fresh] = first_at.emplace(named.name, r.origin(named.at, ""));
       if (!fresh) {
@@ -119,7 +122,7 @@ void parse_registry(YamlReader& r, const YAML::Node& n, const std::string& path,
                     std::to_string(it->second.line) + ")");
         continue;
       }
-      if (size) out.image_sizes[named.name] = *size;
+      if (size_bytes >= 0) out.image_sizes[named.name] = size_bytes;
     }
   }
 }
