@@ -150,6 +150,7 @@ bool ApiServer::bind(PodId id, NodeId node_id) {
   const Node& n = objects_->nodes[node_id.value];
   p.node = node_id;
   p.spec.node_name = n.name;
+  ++objects_->nodes[node_id.value].pods_version;
   p.status.bound = now();
   node_requested_[node_id.value].add(pod_requests(p.spec));
   ++pods_on_node_[node_id.value];
@@ -161,6 +162,7 @@ bool ApiServer::bind(PodId id, NodeId node_id) {
 
 void ApiServer::release(const Pod& p) {
   if (!p.node.valid()) return;
+  ++objects_->nodes[p.node.value].pods_version;
   node_requested_[p.node.value].subtract(pod_requests(p.spec));
   --pods_on_node_[p.node.value];
 }
@@ -174,6 +176,7 @@ void ApiServer::delete_pod(PodId id) {
   }
   p.status.terminating = true;
   p.status.deletion_requested = now();
+  ++objects_->nodes[p.node.value].pods_version;
   p.resource_version = ++resource_version_;
   publish(PodEvent::kTerminating, p);
   announce(Kind::kPod, WatchType::kModified, id.value);

@@ -31,6 +31,10 @@ struct Node {
   int64_t resource_version = 0;  // of the last write (API server)
   SimTime created;
   bool deleted = false;  // removed from the store; the slot is a tombstone
+  // Bumped by the API server whenever a pod on the node is bound, starts
+  // terminating, finishes or is removed (lets the scheduler's plugins keep
+  // per-node memos exact).
+  uint64_t pods_version = 0;
 
   bool has_image(const std::string& name) const {
     for (const ContainerImage& img : images)

@@ -63,6 +63,9 @@ struct NodeInfo {
   Resources requested;                                       // sum of pod_requests of its pods
   Resources non_zero_requested;  // cpu/memory with the 100m / 200Mi defaults
   std::vector<HostPort> used_ports;
+  // Changes (to a value never used before) whenever pods are added or removed;
+  // 0 for a NodeInfo built by hand. Plugins key memos on it.
+  uint64_t generation = 0;
 
   void add_pod(const Pod* p);
   void remove_pod(const Pod* p);

@@ -1,9 +1,17 @@
 #include <algorithm>
+#include <atomic>
 
 #include "models/scheduler/framework.h"
 
 namespace kubesim {
 namespace {
+
+// NodeInfo generations are unique in the process (like Kubernetes'
+// nextGeneration in framework/types.go), so a rebuilt snapshot never reuses one.
+uint64_t next_generation() {
+  static std::atomic<uint64_t> counter{0};
+  return ++counter;
+}
 
 bool has_affinity(const Pod& p) {
   return !p.spec.pod_affinity.required.empty() || !p.spec.pod_affinity.preferred.empty() ||
@@ -32,6 +40,7 @@ Resources non_zero_requests(const PodSpec& spec) {
 
 void NodeInfo::add_pod(const Pod* p) {
   pods.push_back(p);
+  generation = next_generation();
   if (has_affinity(*p)) pods_with_affinity.push_back(p);
   if (!p->spec.pod_anti_affinity.required.empty()) pods_with_required_anti_affinity.push_back(p);
   requested.add(pod_requests(p->spec));
@@ -52,6 +61,7 @@ void NodeInfo::remove_pod(const Pod* p) {
   const size_t before = pods.size();
   erase(pods);
   if (pods.size() == before) return;
+  generation = next_generation();
   erase(pods_with_affinity);
   erase(pods_with_required_anti_affinity);
   requested.subtract(pod_requests(p->spec));
@@ -89,6 +99,7 @@ int Snapshot::add_node(const Node& n) {
   const int idx = static_cast<int>(nodes_.size());
   nodes_.emplace_back();
   nodes_.back().node = &n;
+  nodes_.back().generation = next_generation();
   index_[n.name] = idx;
   if (n.id.valid()) {
     if (by_id_.size() <= n.id.value) by_id_.resize(n.id.value + 1, -1);

@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "models/scheduler/framework.h"
+#include "models/scheduler/plugins/pod_topology_spread_common.h"
 
 namespace kubesim {
 
@@ -47,8 +48,10 @@ class PodTopologySpread : public Plugin {
                         std::vector<int64_t>& scores) const override;
 
  private:
+  static constexpr size_t kMaxRememberedSelectors = 4096;
   bool system_defaulted_ = false;
   std::vector<TopologySpreadConstraint> default_constraints_;
+  pts_detail::MatchCountCache counts_;  // matching-pod counts remembered across cycles
 };
 
 std::unique_ptr<Plugin> make_pod_topology_spread(const PluginArgs& args);

@@ -128,14 +128,59 @@ bool matches_node_inclusion_policies(const SpreadConstraint& c, const Pod& pod, 
   return true;
 }
 
-int64_t count_pods_match_selector(const std::vector<const Pod*>& pods, const SpreadConstraint& c,
+int64_t count_pods_match_selector(const NodeInfo& info, const SpreadConstraint& c,
                                   const std::string& ns) {
+  if (c.memo != nullptr) return c.memo->count(info, c, ns);
   int64_t count = 0;
-  for (const Pod* p : pods) {
-    if (p->namespace_ != ns) continue;
+  for (const Pod* p : info.pods) {
+    if (p->namespace_ != ns || p->status.terminating) continue;
     if (c.selects(p->labels)) ++count;
   }
   return count;
+}
+
+int64_t MatchCountMemo::count(const NodeInfo& info, const SpreadConstraint& c,
+                              const std::string& ns) {
+  const NodeId id = info.node->id;
+  if (!id.valid() || info.generation == 0) {
+    SpreadConstraint plain = c;
+    plain.memo = nullptr;
+    return count_pods_match_selector(info, plain, ns);
+  }
+  if (by_node_.size() <= id.value) by_node_.resize(id.value + 1);
+  Entry& e = by_node_[id.value];
+  if (e.generation != info.generation || e.pods_version != info.node->pods_version) {
+    int64_t n = 0;
+    for (const Pod* p : info.pods) {
+      if (p->namespace_ != ns || p->status.terminating) continue;
+      if (c.selects(p->labels)) ++n;
+    }
+    e = Entry{info.generation, info.node->pods_version, n};
+  }
+  return e.count;
+}
+
+MatchCountMemo& MatchCountCache::memo(const SpreadConstraint& c, const std::string& ns) {
+  std::string key = ns;
+  key += '\n';
+  if (!c.selector) {
+    key += "<nothing>";
+  } else {
+    for (const auto& [k, v] : c.selector->match_labels) {
+      key.append(k).append("=").append(v).append(";");
+    }
+    for (const SelectorRequirement& r : c.selector->match_expressions) {
+      key.append(r.key).append(" ").append(std::to_string(static_cast<int>(r.op))).append(" ");
+      for (const std::string& v : r.values)
+        key.append(v).append(",");
+      key.append(";");
+    }
+  }
+  return memos_[key];
+}
+
+void MatchCountCache::trim(size_t max_selectors) {
+  if (memos_.size() > max_selectors) memos_.clear();
 }
 
 const std::string* label_value(const Labels& labels, const std::string& key) {

@@ -38,7 +38,10 @@ Status PodTopologySpread::pre_filter(CycleState& state, const Pod& pod, const Sn
   auto s = std::make_unique<PreFilterState>();
   s->constraints =
       pts_detail::constraints_for(pod, default_constraints_, WhenUnsatisfiable::kDoNotSchedule);
+  counts_.trim(kMaxRememberedSelectors);  // at a cycle's start: no memo is in use
   if (s->constraints.empty()) return Status::skipped();
+  for (pts_detail::SpreadConstraint& c : s->constraints)
+    c.memo = &counts_.memo(c, pod.namespace_);
   const size_t n = s->constraints.size();
   s->tp_value_to_match_num.resize(n);
   for (const NodeInfo& info : snapshot.nodes()) {
@@ -50,7 +53,7 @@ Status PodTopologySpread::pre_filter(CycleState& state, const Pod& pod, const Sn
       if (!pts_detail::matches_node_inclusion_policies(c, pod, node)) continue;
       const std::string& value = node.labels.at(c.topology_key);
       s->tp_value_to_match_num[i][value] +=
-          pts_detail::count_pods_match_selector(info.pods, c, pod.namespace_);
+          pts_detail::count_pods_match_selector(info, c, pod.namespace_);
     }
   }
   // criticalPaths: newCriticalPaths starts at math.MaxInt32; after every domain

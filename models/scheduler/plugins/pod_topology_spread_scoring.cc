@@ -64,6 +64,8 @@ Status PodTopologySpread::pre_score(CycleState& state, const Pod& pod, const Sna
   s->constraints =
       pts_detail::constraints_for(pod, default_constraints_, WhenUnsatisfiable::kScheduleAnyway);
   if (s->constraints.empty()) return Status::skipped();
+  for (pts_detail::SpreadConstraint& c : s->constraints)
+    c.memo = &counts_.memo(c, pod.namespace_);
   const size_t n = s->constraints.size();
   s->topology_value_to_pod_counts.resize(n);
   s->ignored_by_index.assign(feasible.size(), false);
@@ -106,7 +108,7 @@ Status PodTopologySpread::pre_score(CycleState& state, const Pod& pod, const Sna
       auto& counts = s->topology_value_to_pod_counts[i];
       auto it = counts.find(value_or_empty(node.labels, c.topology_key));
       if (it == counts.end()) continue;  // no feasible node in this domain
-      it->second += pts_detail::count_pods_match_selector(info.pods, c, pod.namespace_);
+      it->second += pts_detail::count_pods_match_selector(info, c, pod.namespace_);
     }
   }
   state.write(kPreScoreStateKey, std::move(s));
@@ -127,7 +129,7 @@ int64_t PodTopologySpread::score(const CycleState& state, const Pod& pod,
     if (value == nullptr) continue;
     int64_t cnt = 0;
     if (c.topology_key == kLabelHostname) {
-      cnt = pts_detail::count_pods_match_selector(info.pods, c, pod.namespace_);
+      cnt = pts_detail::count_pods_match_selector(info, c, pod.namespace_);
     } else {
       const auto& counts = s->topology_value_to_pod_counts[i];
       auto it = counts.find(*value);
