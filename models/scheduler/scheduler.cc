@@ -127,7 +127,7 @@ Status SchedulingFramework::run_filters(const CycleState& state, const Pod& pod,
 }
 
 void SchedulingFramework::run_scores(CycleState& state, const Pod& pod, const Snapshot& snapshot,
-                                     std::vector<NodeVerdict*>& feasible) {
+                                     std::vector<NodeVerdict*>& feasible, bool explain) {
   std::vector<const NodeInfo*> infos;
   infos.reserve(feasible.size());
   for (NodeVerdict* v : feasible)
@@ -145,7 +145,10 @@ void SchedulingFramework::run_scores(CycleState& state, const Pod& pod, const Sn
     std::vector<int64_t> normalized = raw;
     in.plugin->normalize_scores(state, pod, normalized);
     for (size_t i = 0; i < feasible.size(); ++i) {
-      feasible[i]->scores.push_back(PluginScore{in.name, raw[i], normalized[i], in.weight});
+      // Per-plugin scores are kept only to explain (they cost an allocation each).
+      if (explain) {
+        feasible[i]->scores.push_back(PluginScore{in.name, raw[i], normalized[i], in.weight});
+      }
       feasible[i]->total += normalized[i] * in.weight;
       feasible[i]->scored = true;
     }
@@ -270,7 +273,7 @@ ScheduleResult SchedulingFramework::schedule(const Pod& pod, Snapshot& snapshot,
     return result;
   }
   // One feasible node: kube-scheduler takes it without scoring.
-  if (feasible.size() > 1 || explain) run_scores(state, pod, snapshot, feasible);
+  if (feasible.size() > 1 || explain) run_scores(state, pod, snapshot, feasible, explain);
   result.selected = feasible.size() == 1 ? feasible.front()->node : select_host(feasible, rng);
   if (profile_.selection == HostSelection::kRoundRobin) {
     round_robin_next_ = (static_cast<size_t>(result.selected) + 1) % num_nodes;

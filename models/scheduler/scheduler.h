@@ -49,7 +49,8 @@ struct ScheduleResult {
   int selected = -1;  // index into the snapshot, -1: unschedulable
   int feasible_nodes = 0;
   int evaluated_nodes = 0;
-  std::vector<NodeVerdict> nodes;  // one per snapshot node (explain) or per evaluated node
+  std::vector<NodeVerdict> nodes;  // one per snapshot node (explain) or per evaluated node;
+                                   // NodeVerdict::scores only with explain
   std::string message;             // Kubernetes' FitError text when unschedulable
   PreemptionResult preemption;
 };
@@ -82,7 +83,7 @@ class SchedulingFramework {
   Status run_filters(const CycleState& state, const Pod& pod, const NodeInfo& node,
                      const std::vector<bool>& filter_skipped) const;
   void run_scores(CycleState& state, const Pod& pod, const Snapshot& snapshot,
-                  std::vector<NodeVerdict*>& feasible);
+                  std::vector<NodeVerdict*>& feasible, bool explain);
   int select_host(const std::vector<NodeVerdict*>& feasible, RandomStream& rng);
   PreemptionResult preempt(const Pod& pod, const Snapshot& snapshot, const ScheduleResult& result);
   // Whether pod fits on node `index` of snapshot (PreFilter on the whole snapshot, then Filter).
