@@ -199,6 +199,16 @@ RunSummary RunSummaryCollector::summary(SimTime now) const {
   s.to_bind = latency_stats(to_bind_us_);
   s.to_ready = latency_stats(to_ready_us_);
 
+  std::vector<bool> in_use(objects_->nodes.size(), false);
+  for (const Pod& p : objects_->pods) {
+    if (p.node.valid() && p.active() && p.owner.kind != "DaemonSet") in_use[p.node.value] = true;
+  }
+  for (const Node& n : objects_->nodes) {
+    if (n.deleted) continue;
+    ++s.nodes;
+    if (in_use[n.id.value]) ++s.nodes_in_use;
+  }
+
   s.cpu.end = fraction(requested_cpu_, allocatable_cpu_);
   s.memory.end = fraction(requested_memory_, allocatable_memory_);
   const auto tail = static_cast<double>(std::max<int64_t>((now - last_).count_micros(), 0));
@@ -322,6 +332,8 @@ std::string summary_table(const RunSummary& s) {
       fmt::format("  {:<{}}{:<12}{}\n", "  cpu", kLabel, percent(s.cpu.end), percent(s.cpu.mean));
   out += fmt::format("  {:<{}}{:<12}{}\n", "  memory", kLabel, percent(s.memory.end),
                      percent(s.memory.mean));
+  row("nodes in use", fmt::format("{} of {} (running a pod that is not a DaemonSet's)",
+                                  s.nodes_in_use, s.nodes));
   out += "\n";
 
   row("rollouts",
@@ -350,6 +362,7 @@ nlohmann::ordered_json summary_json(const RunSummary& s) {
                                      {"to_ready", latency_json(s.to_ready)}};
   j["utilization"] = {{"cpu", {{"end", s.cpu.end}, {"mean", s.cpu.mean}}},
                       {"memory", {{"end", s.memory.end}, {"mean", s.memory.mean}}}};
+  j["nodes"] = {{"total", s.nodes}, {"in_use", s.nodes_in_use}};
   j["rollouts"] = {{"started", s.rollouts_started}, {"completed", s.rollouts_completed}};
   j["jobs"] = {{"completed", s.jobs_completed}, {"failed", s.jobs_failed}};
   j["rejected_writes"] = s.rejected_writes;

@@ -66,6 +66,10 @@ struct RunSummary {
   LatencyStats to_ready;  // pod created -> first Ready (PodReady)
   UtilizationStats cpu;
   UtilizationStats memory;
+  // Nodes now (not deleted), and those running at least one active pod that
+  // is not a DaemonSet's: how tightly the scheduler packs (bin-packing vs spread).
+  int64_t nodes = 0;
+  int64_t nodes_in_use = 0;
   int64_t rejected_writes = 0;
   int64_t rollouts_started = 0;
   int64_t rollouts_completed = 0;

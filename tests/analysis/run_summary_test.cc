@@ -236,8 +236,8 @@ TEST_CASE("run summary: JSON keys and table text") {
     keys.push_back(k);
   CHECK(keys == std::vector<std::string>{"scenario", "seed", "simulated_seconds", "wall_seconds",
                                          "speedup", "events_processed", "pods",
-                                         "scheduling_latency_seconds", "utilization", "rollouts",
-                                         "jobs", "rejected_writes", "interrupted"});
+                                         "scheduling_latency_seconds", "utilization", "nodes",
+                                         "rollouts", "jobs", "rejected_writes", "interrupted"});
   CHECK(j["speedup"].get<double>() == Approx(3600));  // 1800 s / 0.5 s
   CHECK(j["simulated_seconds"].get<double>() == 1800);
   CHECK(j["pods"]["created"] == 10);
@@ -264,4 +264,29 @@ TEST_CASE("run summary: JSON keys and table text") {
   CHECK_THAT(table, Catch::Contains("rejected writes"));
   s.interrupted = true;
   CHECK_THAT(summary_table(s), Catch::Contains("INTERRUPTED"));
+}
+
+TEST_CASE("run summary: nodes in use count nodes with an active pod that is not a DaemonSet's") {
+  // Four nodes: n0 runs a plain pod, n1 only a DaemonSet pod, n2 a pod that
+  // finished, n3 nothing; then n3 is deleted. In use: n0 only, of 3 nodes.
+  Simulation sim(1);
+  ClusterObjects objects;
+  for (int i = 0; i < 4; ++i)
+    objects.add_node(make_node("n" + std::to_string(i), 4000, 8 * kGi));
+  ApiServer api(sim.context(), objects);
+  RunSummaryCollector collector(sim.bus(), api.objects());
+  const PodId plain = api.create_pod(make_pod("plain", 100, kGi));
+  Pod daemon = make_pod("agent", 100, kGi);
+  daemon.owner = OwnerRef{"DaemonSet", "agent"};
+  const PodId agent = api.create_pod(daemon);
+  const PodId done = api.create_pod(make_pod("done", 100, kGi));
+  REQUIRE(api.bind(plain, NodeId{0}));
+  REQUIRE(api.bind(agent, NodeId{1}));
+  REQUIRE(api.bind(done, NodeId{2}));
+  kubelet_sets(api, done, PodPhase::kSucceeded, false, PodEvent::kSucceeded);
+  api.delete_node(NodeId{3});
+  const RunSummary s = collector.summary(sim.now());
+  CHECK(s.nodes == 3);
+  CHECK(s.nodes_in_use == 1);
+  CHECK(summary_json(s)["nodes"]["in_use"] == 1);
 }
