@@ -332,8 +332,8 @@ std::string summary_table(const RunSummary& s) {
       fmt::format("  {:<{}}{:<12}{}\n", "  cpu", kLabel, percent(s.cpu.end), percent(s.cpu.mean));
   out += fmt::format("  {:<{}}{:<12}{}\n", "  memory", kLabel, percent(s.memory.end),
                      percent(s.memory.mean));
-  row("nodes in use", fmt::format("{} of {} (running a pod that is not a DaemonSet's)",
-                                  s.nodes_in_use, s.nodes));
+  row("nodes in use",
+      fmt::format("{} of {} (running a pod that is not a DaemonSet's)", s.nodes_in_use, s.nodes));
   out += "\n";
 
   row("rollouts",

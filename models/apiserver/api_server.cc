@@ -6,13 +6,20 @@ namespace kubesim {
 
 const char* to_string(Kind k) {
   switch (k) {
-    case Kind::kPod: return "Pod";
-    case Kind::kNode: return "Node";
-    case Kind::kDeployment: return "Deployment";
-    case Kind::kReplicaSet: return "ReplicaSet";
-    case Kind::kDaemonSet: return "DaemonSet";
-    case Kind::kJob: return "Job";
-    case Kind::kCount: break;
+    case Kind::kPod:
+      return "Pod";
+    case Kind::kNode:
+      return "Node";
+    case Kind::kDeployment:
+      return "Deployment";
+    case Kind::kReplicaSet:
+      return "ReplicaSet";
+    case Kind::kDaemonSet:
+      return "DaemonSet";
+    case Kind::kJob:
+      return "Job";
+    case Kind::kCount:
+      break;
   }
   return "?";
 }
@@ -118,7 +125,8 @@ bool ApiServer::bind(PodId id, NodeId node_id) {
   } else if (!p.active()) {
     reason = "the pod has finished";
   } else if (p.node.valid()) {
-    detail = fmt::format("Conflict: pod is already bound to {}", objects_->nodes[p.node.value].name);
+    detail =
+        fmt::format("Conflict: pod is already bound to {}", objects_->nodes[p.node.value].name);
   } else if (node_id.value >= objects_->nodes.size() || objects_->nodes[node_id.value].deleted) {
     reason = "NotFound: the node does not exist";
   } else {
@@ -144,7 +152,8 @@ bool ApiServer::bind(PodId id, NodeId node_id) {
     }
   }
   if (reason != nullptr || !detail.empty()) {
-    reject("bind", p.key(), reason != nullptr ? std::string_view(reason) : std::string_view(detail));
+    reject("bind", p.key(),
+           reason != nullptr ? std::string_view(reason) : std::string_view(detail));
     return false;
   }
   const Node& n = objects_->nodes[node_id.value];

@@ -142,8 +142,7 @@ class ApiServer {
   static constexpr Kind kind_of();
 
  private:
-  bool check_update(bool deleted, int64_t current_rv, int64_t expected_rv,
-                    const std::string& key);
+  bool check_update(bool deleted, int64_t current_rv, int64_t expected_rv, const std::string& key);
   void announce(Kind kind, WatchType type, uint32_t index);
   void release(const Pod& p);  // pod stops counting against its node
   std::string unique_name(std::string_view prefix);

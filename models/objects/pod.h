@@ -46,7 +46,7 @@ struct NodeAffinity {
 
 struct PodAffinityTerm {
   std::optional<LabelSelector> label_selector;  // nullopt matches no pod
-  std::vector<std::string> namespaces;           // empty: the pod's own namespace
+  std::vector<std::string> namespaces;          // empty: the pod's own namespace
   std::optional<LabelSelector> namespace_selector;
   std::string topology_key;
 };
@@ -111,9 +111,9 @@ struct PodStatus {
   bool terminating = false;  // metadata.deletionTimestamp is set
   bool deleted = false;      // removed from the store; the slot is a tombstone
   SimTime created;
-  SimTime bound;           // valid once spec.nodeName is set
-  SimTime started;         // containers started (phase Running)
-  SimTime ready_since;     // last transition of Ready to true
+  SimTime bound;        // valid once spec.nodeName is set
+  SimTime started;      // containers started (phase Running)
+  SimTime ready_since;  // last transition of Ready to true
   SimTime deletion_requested;
   int32_t restarts = 0;
   int32_t scheduling_attempts = 0;
@@ -129,7 +129,7 @@ struct Pod {
   OwnerRef owner;
   PodSpec spec;
   PodPhase phase = PodPhase::kPending;
-  NodeId node;  // bound node, invalid while unbound
+  NodeId node;                   // bound node, invalid while unbound
   int64_t resource_version = 0;  // of the last write (API server)
   PodStatus status;
 
