@@ -142,8 +142,9 @@ TEST_CASE("scenario: a KubeSchedulerConfiguration profile list loads") {
   REQUIRE(sc.profiles.size() == 2);
   CHECK(sc.profiles[0].scheduler_name == "default-scheduler");
   CHECK(sc.profiles[0].args.fit_strategy == kubesim::ScoringStrategy::kMostAllocated);
-  REQUIRE(sc.profiles[0].score.disabled.size() == 1);
+  REQUIRE(sc.profiles[0].score.disabled.size() == 2);
   CHECK(sc.profiles[0].score.disabled[0] == "NodeResourcesBalancedAllocation");
+  CHECK(sc.profiles[0].score.disabled[1] == "PodTopologySpread");
   CHECK(sc.profiles[1].scheduler_name == "spread-scheduler");
   CHECK(sc.profiles[1].args.fit_strategy == kubesim::ScoringStrategy::kLeastAllocated);
 }
