@@ -19,20 +19,20 @@ namespace kubesim {
 // The pod's life, in the order it usually happens. Names in the event log
 // are "Pod" + the enumerator without k (PodCreated, PodScheduled, ...).
 enum class PodEvent : uint8_t {
-  kCreated,           // API server: object created (pending)
-  kScheduled,         // API server: bound to a node
-  kFailedScheduling,  // scheduler: no node fits (detail: Kubernetes' FitError text)
-  kAdmissionRejected, // kubelet: admission failed on the node (detail: reason)
-  kPulling,           // kubelet: image pull started (detail: image)
-  kPulled,            // kubelet: image pull finished (detail: image)
-  kStarted,           // kubelet: containers started, phase Running
-  kReady,             // kubelet: Ready condition true
-  kNotReady,          // kubelet: Ready condition false
-  kRestarted,         // kubelet: container restarted in place (restartPolicy)
-  kSucceeded,         // kubelet: all containers exited 0, phase Succeeded
-  kFailed,            // kubelet: phase Failed (detail: reason)
-  kTerminating,       // API server: deletion requested (deletionTimestamp set)
-  kDeleted,           // API server: object removed
+  kCreated,            // API server: object created (pending)
+  kScheduled,          // API server: bound to a node
+  kFailedScheduling,   // scheduler: no node fits (detail: Kubernetes' FitError text)
+  kAdmissionRejected,  // kubelet: admission failed on the node (detail: reason)
+  kPulling,            // kubelet: image pull started (detail: image)
+  kPulled,             // kubelet: image pull finished (detail: image)
+  kStarted,            // kubelet: containers started, phase Running
+  kReady,              // kubelet: Ready condition true
+  kNotReady,           // kubelet: Ready condition false
+  kRestarted,          // kubelet: container restarted in place (restartPolicy)
+  kSucceeded,          // kubelet: all containers exited 0, phase Succeeded
+  kFailed,             // kubelet: phase Failed (detail: reason)
+  kTerminating,        // API server: deletion requested (deletionTimestamp set)
+  kDeleted,            // API server: object removed
 };
 const char* to_string(PodEvent e);  // "PodCreated", ...
 

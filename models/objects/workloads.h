@@ -59,10 +59,10 @@ struct Deployment {
     int32_t ready_replicas = 0;
     int32_t available_replicas = 0;
     int32_t unavailable_replicas = 0;
-    int64_t revision = 0;             // of the newest ReplicaSet
+    int64_t revision = 0;                     // of the newest ReplicaSet
     bool progress_deadline_exceeded = false;  // Progressing=False, ProgressDeadlineExceeded
-    bool complete = false;            // Progressing=True, NewReplicaSetAvailable
-    SimTime last_progress;            // Progressing condition's lastUpdateTime
+    bool complete = false;                    // Progressing=True, NewReplicaSetAvailable
+    SimTime last_progress;                    // Progressing condition's lastUpdateTime
   } status;
 };
 
@@ -106,7 +106,7 @@ struct Job {
     int32_t active = 0;
     int32_t succeeded = 0;
     int32_t failed = 0;
-    bool complete = false;  // condition Complete
+    bool complete = false;          // condition Complete
     bool failed_condition = false;  // condition Failed (BackoffLimitExceeded)
     SimTime start_time;
     SimTime completion_time;
@@ -136,7 +136,7 @@ struct PodDisruptionBudget {
 };
 
 struct MetricTarget {
-  std::string resource;  // "cpu" or "memory"
+  std::string resource;                        // "cpu" or "memory"
   std::optional<int32_t> average_utilization;  // percent of requests
   std::optional<int64_t> average_value;        // milli for cpu, bytes for memory
 };

@@ -22,9 +22,9 @@
 namespace kubesim {
 
 struct RunOptions {
-  std::optional<uint64_t> seed;      // default: the scenario's
-  std::optional<Duration> until;     // default: the scenario's duration
-  std::string scheduler_profile;     // override every profile (--scheduler), "" for none
+  std::optional<uint64_t> seed;   // default: the scenario's
+  std::optional<Duration> until;  // default: the scenario's duration
+  std::string scheduler_profile;  // override every profile (--scheduler), "" for none
 };
 
 class ClusterRuntime {

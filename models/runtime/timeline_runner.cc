@@ -9,14 +9,22 @@ namespace {
 
 const char* action_name(TimelineEvent::Action a) {
   switch (a) {
-    case TimelineEvent::Action::kScale: return "scale";
-    case TimelineEvent::Action::kRollout: return "rollout";
-    case TimelineEvent::Action::kApply: return "apply";
-    case TimelineEvent::Action::kDelete: return "delete";
-    case TimelineEvent::Action::kAddNodes: return "addNodes";
-    case TimelineEvent::Action::kCordon: return "cordon";
-    case TimelineEvent::Action::kUncordon: return "uncordon";
-    case TimelineEvent::Action::kDrain: return "drain";
+    case TimelineEvent::Action::kScale:
+      return "scale";
+    case TimelineEvent::Action::kRollout:
+      return "rollout";
+    case TimelineEvent::Action::kApply:
+      return "apply";
+    case TimelineEvent::Action::kDelete:
+      return "delete";
+    case TimelineEvent::Action::kAddNodes:
+      return "addNodes";
+    case TimelineEvent::Action::kCordon:
+      return "cordon";
+    case TimelineEvent::Action::kUncordon:
+      return "uncordon";
+    case TimelineEvent::Action::kDrain:
+      return "drain";
   }
   return "?";
 }
@@ -90,7 +98,8 @@ void TimelineRunner::apply(const TimelineEvent& e) {
   switch (e.action) {
     case A::kScale: {
       const bool rs = e.kind == "ReplicaSet";
-      const int i = rs ? find(api_->objects().replica_sets, e) : find(api_->objects().deployments, e);
+      const int i =
+          rs ? find(api_->objects().replica_sets, e) : find(api_->objects().deployments, e);
       if (i < 0) {
         record(e, fmt::format("{} {} not found: nothing scaled", e.kind, target));
         return;
