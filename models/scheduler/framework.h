@@ -66,6 +66,9 @@ struct NodeInfo {
   // Changes (to a value never used before) whenever pods are added or removed;
   // 0 for a NodeInfo built by hand. Plugins key memos on it.
   uint64_t generation = 0;
+  // Position in its Snapshot's nodes(), -1 for a NodeInfo built by hand. Lets
+  // PreScore keep per-node data in flat vectors that Score reads back.
+  int index = -1;
 
   void add_pod(const Pod* p);
   void remove_pod(const Pod* p);
@@ -97,9 +100,7 @@ class Snapshot {
   // Recomputes image_states() after nodes' images changed.
   void refresh_image_states();
   // Index into nodes() of a node id, or -1.
-  int index_of(NodeId id) const {
-    return id.value < by_id_.size() ? by_id_[id.value] : -1;
-  }
+  int index_of(NodeId id) const { return id.value < by_id_.size() ? by_id_[id.value] : -1; }
 
   std::vector<NodeInfo>& nodes() { return nodes_; }
   const std::vector<NodeInfo>& nodes() const { return nodes_; }
@@ -124,24 +125,58 @@ class StateData {
   virtual ~StateData() = default;
 };
 
+// Names one kind of per-cycle data (Kubernetes' state keys, e.g.
+// "PreScoreNodeResourcesFit"). Filter and Score read the state once per node,
+// so CycleState tells keys apart by address, not by comparing names: define
+// each key once, at namespace scope, and always pass that object.
+//
+//   constexpr StateKey kPreScoreKey{"PreScoreNodeResourcesFit"};
+//   state.write(kPreScoreKey, std::make_unique<MyState>());
+//   const MyState* s = state.read<MyState>(kPreScoreKey);
+struct StateKey {
+  std::string_view name;
+};
+
 class CycleState {
  public:
-  void write(const std::string& key, std::unique_ptr<StateData> data) {
-    data_[key] = std::move(data);
+  void write(const StateKey& key, std::unique_ptr<StateData> data) {
+    for (Entry& e : entries_) {
+      if (e.key == &key) {
+        e.data = std::move(data);
+        return;
+      }
+    }
+    entries_.push_back(Entry{&key, std::move(data)});
   }
   template <class T>
-  const T* read(const std::string& key) const {
-    auto it = data_.find(key);
-    return it == data_.end() ? nullptr : static_cast<const T*>(it->second.get());
+  const T* read(const StateKey& key) const {
+    return static_cast<const T*>(find(key));
   }
   template <class T>
-  T* mutable_read(const std::string& key) {
-    auto it = data_.find(key);
-    return it == data_.end() ? nullptr : static_cast<T*>(it->second.get());
+  T* mutable_read(const StateKey& key) {
+    return static_cast<T*>(find(key));
   }
+  // A temporary key would never be found again.
+  void write(const StateKey&&, std::unique_ptr<StateData>) = delete;
+  template <class T>
+  const T* read(const StateKey&&) const = delete;
+  template <class T>
+  T* mutable_read(const StateKey&&) = delete;
 
  private:
-  std::map<std::string, std::unique_ptr<StateData>> data_;
+  struct Entry {
+    const StateKey* key;
+    std::unique_ptr<StateData> data;
+  };
+  StateData* find(const StateKey& key) const {
+    for (const Entry& e : entries_) {
+      if (e.key == &key) return e.data.get();
+    }
+    return nullptr;
+  }
+  // A handful of entries per cycle (one per plugin and extension point): a
+  // linear search beats a map.
+  std::vector<Entry> entries_;
 };
 
 // Score bounds (framework.MinNodeScore / MaxNodeScore).

@@ -13,10 +13,10 @@ namespace kubesim {
 
 bool SchedulingFramework::fits(const Pod& pod, const Snapshot& snapshot, int index) {
   CycleState state;
-  std::vector<bool> filter_skipped;
+  std::vector<const Instance*> filters;
   ScheduleResult scratch;
-  if (!run_pre_filter(state, pod, snapshot, filter_skipped, scratch)) return false;
-  return run_filters(state, pod, snapshot.nodes()[index], filter_skipped).ok();
+  if (!run_pre_filter(state, pod, snapshot, filters, scratch)) return false;
+  return run_filters(state, pod, snapshot.nodes()[index], filters).ok();
 }
 
 PreemptionResult SchedulingFramework::preempt(const Pod& pod, const Snapshot& snapshot,

@@ -80,15 +80,13 @@ Expected<std::unique_ptr<SchedulingFramework>> SchedulingFramework::create(
 
 bool SchedulingFramework::run_pre_filter(CycleState& state, const Pod& pod,
                                          const Snapshot& snapshot,
-                                         std::vector<bool>& filter_skipped,
+                                         std::vector<const Instance*>& filters,
                                          ScheduleResult& result) {
-  filter_skipped.assign(filter_.size(), false);
+  std::vector<const Plugin*> skipped;
   for (const Instance& in : pre_filter_) {
     Status st = in.plugin->pre_filter(state, pod, snapshot);
     if (st.skip()) {
-      for (size_t i = 0; i < filter_.size(); ++i) {
-        if (filter_[i].plugin == in.plugin) filter_skipped[i] = true;
-      }
+      skipped.push_back(in.plugin);
       continue;
     }
     if (!st.ok()) {
@@ -109,17 +107,21 @@ bool SchedulingFramework::run_pre_filter(CycleState& state, const Pod& pod,
       return false;
     }
   }
+  filters.clear();
+  for (const Instance& in : filter_) {
+    if (std::find(skipped.begin(), skipped.end(), in.plugin) == skipped.end())
+      filters.push_back(&in);
+  }
   return true;
 }
 
 Status SchedulingFramework::run_filters(const CycleState& state, const Pod& pod,
                                         const NodeInfo& node,
-                                        const std::vector<bool>& filter_skipped) const {
-  for (size_t i = 0; i < filter_.size(); ++i) {
-    if (filter_skipped[i]) continue;
-    Status st = filter_[i].plugin->filter(state, pod, node);
+                                        const std::vector<const Instance*>& filters) const {
+  for (const Instance* in : filters) {
+    Status st = in->plugin->filter(state, pod, node);
     if (!st.ok()) {
-      st.plugin = filter_[i].name;
+      st.plugin = in->name;
       return st;
     }
   }
@@ -138,20 +140,29 @@ void SchedulingFramework::run_scores(CycleState& state, const Pod& pod, const Sn
     if (st.skip()) skipped.push_back(in.plugin);
   }
   std::vector<int64_t> raw(feasible.size());
+  std::vector<int64_t> normalized;  // reused by every plugin
+  std::vector<int64_t> totals;      // resized, not sized at construction: GCC 12 warns
+  totals.resize(feasible.size());   // (-Wfree-nonheap-object, a false positive)
+  bool scored = false;
   for (const Instance& in : score_) {
     if (std::find(skipped.begin(), skipped.end(), in.plugin) != skipped.end()) continue;
     for (size_t i = 0; i < feasible.size(); ++i)
       raw[i] = in.plugin->score(state, pod, *infos[i]);
-    std::vector<int64_t> normalized = raw;
+    normalized.assign(raw.begin(), raw.end());
     in.plugin->normalize_scores(state, pod, normalized);
-    for (size_t i = 0; i < feasible.size(); ++i) {
-      // Per-plugin scores are kept only to explain (they cost an allocation each).
-      if (explain) {
+    for (size_t i = 0; i < feasible.size(); ++i)
+      totals[i] += normalized[i] * in.weight;
+    // Per-plugin scores are kept only to explain (they cost an allocation each).
+    if (explain) {
+      for (size_t i = 0; i < feasible.size(); ++i)
         feasible[i]->scores.push_back(PluginScore{in.name, raw[i], normalized[i], in.weight});
-      }
-      feasible[i]->total += normalized[i] * in.weight;
-      feasible[i]->scored = true;
     }
+    scored = true;
+  }
+  if (!scored) return;
+  for (size_t i = 0; i < feasible.size(); ++i) {
+    feasible[i]->total += totals[i];
+    feasible[i]->scored = true;
   }
 }
 
@@ -215,8 +226,8 @@ ScheduleResult SchedulingFramework::schedule(const Pod& pod, Snapshot& snapshot,
     return result;
   }
   CycleState state;
-  std::vector<bool> filter_skipped;
-  if (!run_pre_filter(state, pod, snapshot, filter_skipped, result)) {
+  std::vector<const Instance*> filters;
+  if (!run_pre_filter(state, pod, snapshot, filters, result)) {
     result.message = fit_error(result, num_nodes);
     if (profile_.preemption) result.preemption = preempt(pod, snapshot, result);
     return result;
@@ -236,24 +247,20 @@ ScheduleResult SchedulingFramework::schedule(const Pod& pod, Snapshot& snapshot,
   int32_t processed = 0;
   for (int32_t k = 0; k < num_nodes && result.feasible_nodes < to_find; ++k) {
     const auto i = static_cast<int>((start + k) % num_nodes);
-    NodeVerdict v;
+    NodeVerdict& v = result.nodes.emplace_back();
     v.node = i;
     v.evaluated = true;
-    Status st = run_filters(state, pod, snapshot.nodes()[i], filter_skipped);
+    Status st = run_filters(state, pod, snapshot.nodes()[i], filters);
     v.feasible = st.ok();
     if (!v.feasible) {
       v.code = st.code;
-      v.failed_plugin = st.plugin;
+      v.failed_plugin = std::move(st.plugin);
       v.reasons = std::move(st.reasons);
     } else {
       ++result.feasible_nodes;
     }
-    result.nodes.push_back(std::move(v));
     ++processed;
-    if (profile_.selection == HostSelection::kFirstFit && result.nodes.back().feasible &&
-        !explain) {
-      break;
-    }
+    if (profile_.selection == HostSelection::kFirstFit && v.feasible && !explain) break;
   }
   result.evaluated_nodes = processed;
   if (profile_.selection == HostSelection::kHighestScore) {

@@ -78,10 +78,12 @@ class SchedulingFramework {
   SchedulingFramework() = default;
 
   // Runs PreFilter; returns false (and fills result) if the pod is rejected.
+  // `filters` receives the filter plugins to run, in order: those whose
+  // PreFilter did not skip.
   bool run_pre_filter(CycleState& state, const Pod& pod, const Snapshot& snapshot,
-                      std::vector<bool>& filter_skipped, ScheduleResult& result);
+                      std::vector<const Instance*>& filters, ScheduleResult& result);
   Status run_filters(const CycleState& state, const Pod& pod, const NodeInfo& node,
-                     const std::vector<bool>& filter_skipped) const;
+                     const std::vector<const Instance*>& filters) const;
   void run_scores(CycleState& state, const Pod& pod, const Snapshot& snapshot,
                   std::vector<NodeVerdict*>& feasible, bool explain);
   int select_host(const std::vector<NodeVerdict*>& feasible, RandomStream& rng);

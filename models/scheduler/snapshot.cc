@@ -1,5 +1,7 @@
 #include <algorithm>
 #include <atomic>
+#include <string_view>
+#include <unordered_map>
 
 #include "models/scheduler/framework.h"
 
@@ -100,6 +102,7 @@ int Snapshot::add_node(const Node& n) {
   nodes_.emplace_back();
   nodes_.back().node = &n;
   nodes_.back().generation = next_generation();
+  nodes_.back().index = idx;
   index_[n.name] = idx;
   if (n.id.valid()) {
     if (by_id_.size() <= n.id.value) by_id_.resize(n.id.value + 1, -1);
@@ -126,16 +129,25 @@ void Snapshot::remove_pod(const Pod& p) {
 }
 
 void Snapshot::refresh_image_states() {
-  image_states_.clear();
+  // The same map as clearing and recounting, but cheaper, as a refresh comes
+  // with every image a kubelet pulls: entries that survive keep their
+  // allocations, and each name is found through a hash index built as we go
+  // (nodes list the same few images; hashing a name costs less than the map's
+  // ordered comparisons of long names that share a registry prefix).
+  for (auto& entry : image_states_)
+    entry.second.num_nodes = 0;
+  std::unordered_map<std::string_view, ImageState*> by_name;
   for (const NodeInfo& ni : nodes_) {
     for (const ContainerImage& img : ni.node->images) {
       for (const std::string& name : img.names) {
-        ImageState& st = image_states_[name];
-        st.size_bytes = img.size_bytes;
-        ++st.num_nodes;
+        auto it = by_name.find(name);
+        if (it == by_name.end()) it = by_name.emplace(name, &image_states_[name]).first;
+        it->second->size_bytes = img.size_bytes;
+        ++it->second->num_nodes;
       }
     }
   }
+  std::erase_if(image_states_, [](const auto& entry) { return entry.second.num_nodes == 0; });
 }
 
 int Snapshot::index_of(const std::string& node_name) const {

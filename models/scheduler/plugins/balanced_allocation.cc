@@ -8,14 +8,15 @@
 namespace kubesim {
 namespace {
 
-constexpr const char* kPreScoreKey = "PreScoreNodeResourcesBalancedAllocation";
+constexpr StateKey kPreScoreKey{"PreScoreNodeResourcesBalancedAllocation"};
 
 struct BalancedPreScoreState : StateData {
-  std::vector<int64_t> pod_requests;
+  std::vector<scoring::ResolvedResource> resources;  // the configured ones, with the pod's requests
 };
 
-bool is_best_effort(const std::vector<int64_t>& requests) {
-  return std::all_of(requests.begin(), requests.end(), [](int64_t r) { return r == 0; });
+bool is_best_effort(std::span<const scoring::ResolvedResource> resources) {
+  return std::all_of(resources.begin(), resources.end(),
+                     [](const scoring::ResolvedResource& r) { return r.pod_request == 0; });
 }
 
 }  // namespace
@@ -26,10 +27,10 @@ BalancedAllocation::BalancedAllocation(const PluginArgs& args)
 Status BalancedAllocation::pre_score(CycleState& state, const Pod& pod, const Snapshot&,
                                      std::span<const NodeInfo* const>) {
   auto s = std::make_unique<BalancedPreScoreState>();
-  s->pod_requests = scoring::pod_request_list(pod.spec, resources_, /*use_requested=*/true);
+  s->resources = scoring::resolve_resources(pod.spec, resources_, /*use_requested=*/true);
   // Best-effort pods are skipped so they do not all pile onto one node
   // (kubernetes/kubernetes#129138).
-  if (is_best_effort(s->pod_requests)) return Status::skipped();
+  if (is_best_effort(s->resources)) return Status::skipped();
   state.write(kPreScoreKey, std::move(s));
   return {};
 }
@@ -38,11 +39,13 @@ int64_t BalancedAllocation::score(const CycleState& state, const Pod& pod,
                                   const NodeInfo& node) const {
   if (resources_.empty()) return 0;
   const BalancedPreScoreState* s = state.read<BalancedPreScoreState>(kPreScoreKey);
-  const std::vector<int64_t> pod_req =
-      s ? s->pod_requests : scoring::pod_request_list(pod.spec, resources_, true);
-  if (!s && is_best_effort(pod_req)) return 0;
+  std::vector<scoring::ResolvedResource> computed;  // without PreScore only
+  if (s == nullptr) {
+    computed = scoring::resolve_resources(pod.spec, resources_, true);
+    if (is_best_effort(computed)) return 0;
+  }
   return scoring::balanced_resource_score(
-      scoring::node_resource_vectors(node, resources_, pod_req, /*use_requested=*/true));
+      node, s ? std::span<const scoring::ResolvedResource>(s->resources) : computed);
 }
 
 std::unique_ptr<Plugin> make_node_resources_balanced_allocation(const PluginArgs& args) {

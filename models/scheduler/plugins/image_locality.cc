@@ -6,7 +6,7 @@
 namespace kubesim {
 namespace {
 
-constexpr const char* kPreScoreKey = "PreScoreImageLocality";
+constexpr StateKey kPreScoreKey{"PreScoreImageLocality"};
 // The Go code's mb is a MiB.
 constexpr int64_t kMb = 1024 * 1024;
 constexpr int64_t kMinThreshold = 23 * kMb;
@@ -16,6 +16,7 @@ struct WantedImage {
   std::string name;  // normalized
   int64_t size_bytes = 0;
   int32_t num_nodes = 0;
+  int64_t scaled_score = 0;  // scaled_image_score, the same for every node
 };
 
 struct ImagePreScoreState : StateData {
@@ -23,6 +24,12 @@ struct ImagePreScoreState : StateData {
   int64_t total_nodes = 0;
   int64_t num_containers = 0;
 };
+
+// scaledImageScore: int64(float64(size) * float64(numNodes) / float64(totalNodes)).
+int64_t scaled_image_score(const WantedImage& img, int64_t total_nodes) {
+  const double spread = static_cast<double>(img.num_nodes) / static_cast<double>(total_nodes);
+  return static_cast<int64_t>(static_cast<double>(img.size_bytes) * spread);
+}
 
 std::unique_ptr<ImagePreScoreState> compute_state(const Pod& pod, const Snapshot& snapshot) {
   auto s = std::make_unique<ImagePreScoreState>();
@@ -33,7 +40,9 @@ std::unique_ptr<ImagePreScoreState> compute_state(const Pod& pod, const Snapshot
     const std::string name = normalized_image_name(c.image);
     auto it = snapshot.image_states().find(name);
     if (it != snapshot.image_states().end()) {
-      s->images.push_back({name, it->second.size_bytes, it->second.num_nodes});
+      WantedImage img{name, it->second.size_bytes, it->second.num_nodes, 0};
+      if (s->total_nodes != 0) img.scaled_score = scaled_image_score(img, s->total_nodes);
+      s->images.push_back(std::move(img));
     }
   };
   for (const Container& c : pod.spec.init_containers)
@@ -43,17 +52,19 @@ std::unique_ptr<ImagePreScoreState> compute_state(const Pod& pod, const Snapshot
   return s;
 }
 
-bool node_has_image(const Node& node, const std::string& name) {
-  for (const ContainerImage& img : node.images) {
-    if (std::find(img.names.begin(), img.names.end(), name) != img.names.end()) return true;
-  }
-  return false;
+// Image names of one registry share long prefixes ("registry.example/app-"),
+// so names of equal length are compared from the end, where they differ.
+bool same_image_name(const std::string& a, const std::string& b) {
+  return a.size() == b.size() && std::equal(a.rbegin(), a.rend(), b.rbegin());
 }
 
-// scaledImageScore: int64(float64(size) * float64(numNodes) / float64(totalNodes)).
-int64_t scaled_image_score(const WantedImage& img, int64_t total_nodes) {
-  const double spread = static_cast<double>(img.num_nodes) / static_cast<double>(total_nodes);
-  return static_cast<int64_t>(static_cast<double>(img.size_bytes) * spread);
+bool node_has_image(const Node& node, const std::string& name) {
+  for (const ContainerImage& img : node.images) {
+    for (const std::string& n : img.names) {
+      if (same_image_name(n, name)) return true;
+    }
+  }
+  return false;
 }
 
 }  // namespace
@@ -91,7 +102,7 @@ int64_t ImageLocality::score(const CycleState& state, const Pod& pod, const Node
   (void)pod;
   int64_t sum = 0;
   for (const WantedImage& img : s->images) {
-    if (node_has_image(*node.node, img.name)) sum += scaled_image_score(img, s->total_nodes);
+    if (node_has_image(*node.node, img.name)) sum += img.scaled_score;
   }
   return image_locality_priority(sum, s->num_containers);
 }

@@ -13,7 +13,7 @@ namespace {
 using ipa_detail::TopologyPair;
 using TopologyCounts = std::map<TopologyPair, int64_t>;  // topologyToMatchedTermCount
 
-constexpr const char* kPreFilterStateKey = "PreFilterInterPodAffinity";
+constexpr StateKey kPreFilterStateKey{"PreFilterInterPodAffinity"};
 
 // filtering.go preFilterState.
 struct PreFilterState : StateData {
@@ -82,12 +82,14 @@ Status InterPodAffinity::pre_filter(CycleState& state, const Pod& pod, const Sna
   const auto& affinity_terms = pod.spec.pod_affinity.required;
   const auto& anti_affinity_terms = pod.spec.pod_anti_affinity.required;
 
-  // getExistingAntiAffinityCounts: only nodes with pods that have required anti-affinity.
-  for (const NodeInfo* info : snapshot.have_pods_with_required_anti_affinity()) {
-    for (const Pod* existing : info->pods_with_required_anti_affinity) {
+  // getExistingAntiAffinityCounts: only nodes with pods that have required
+  // anti-affinity (Snapshot::have_pods_with_required_anti_affinity, without
+  // building the list).
+  for (const NodeInfo& info : snapshot.nodes()) {
+    for (const Pod* existing : info.pods_with_required_anti_affinity) {
       for (const PodAffinityTerm& t : existing->spec.pod_anti_affinity.required) {
         if (ipa_detail::term_matches(t, existing->namespace_, pod)) {
-          add(s->existing_anti_affinity_counts, *info->node, t.topology_key, 1);
+          add(s->existing_anti_affinity_counts, *info.node, t.topology_key, 1);
         }
       }
     }

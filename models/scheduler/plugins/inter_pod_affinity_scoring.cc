@@ -12,7 +12,7 @@
 namespace kubesim {
 namespace {
 
-constexpr const char* kPreScoreStateKey = "PreScoreInterPodAffinity";
+constexpr StateKey kPreScoreStateKey{"PreScoreInterPodAffinity"};
 
 // scoring.go scoreMap: topology key -> topology value -> summed weight.
 using ScoreMap = std::map<std::string, std::map<std::string, int64_t>>;

@@ -5,7 +5,7 @@
 namespace kubesim {
 namespace {
 
-constexpr const char* kStateKey = "PreFilterNodePorts";
+constexpr StateKey kStateKey{"PreFilterNodePorts"};
 constexpr const char* kBindAllHostIp = "0.0.0.0";
 
 struct PortsState : StateData {

@@ -3,20 +3,30 @@
 // requested_to_capacity_ratio.go (see resource_scoring.cc).
 #include "models/scheduler/plugins/node_resources_fit.h"
 
+#include <string_view>
+
 #include "models/scheduler/plugins/resource_scoring.h"
 
 namespace kubesim {
 namespace {
 
-constexpr const char* kPreFilterKey = "PreFilterNodeResourcesFit";
-constexpr const char* kPreScoreKey = "PreScoreNodeResourcesFit";
+constexpr StateKey kPreFilterKey{"PreFilterNodeResourcesFit"};
+constexpr StateKey kPreScoreKey{"PreScoreNodeResourcesFit"};
 
 struct FitPreFilterState : StateData {
   Resources request;
 };
 struct FitPreScoreState : StateData {
-  std::vector<int64_t> pod_requests;  // parallel to the configured resources
+  std::vector<scoring::ResolvedResource> resources;  // the configured ones, with the pod's requests
 };
+
+// Out of line, so that the checks in insufficient_resources stay small; names
+// become strings only for the resources that do not fit.
+void add_insufficient(std::vector<InsufficientResource>& out, std::string_view name, int64_t want,
+                      int64_t used, int64_t alloc) {
+  out.push_back({std::string(name), std::string("Insufficient ").append(name), want, used, alloc,
+                 want > alloc});
+}
 
 }  // namespace
 
@@ -37,11 +47,10 @@ std::vector<InsufficientResource> insufficient_resources(const Resources& pod_re
       !any_scalar) {
     return out;
   }
-  const auto check = [&](const std::string& name, int64_t want, int64_t have_used,
+  const auto check = [&](std::string_view name, int64_t want, int64_t have_used,
                          int64_t have_alloc) {
-    if (want > 0 && want > have_alloc - have_used) {
-      out.push_back({name, "Insufficient " + name, want, have_used, have_alloc, want > have_alloc});
-    }
+    if (want > 0 && want > have_alloc - have_used)
+      add_insufficient(out, name, want, have_used, have_alloc);
   };
   check(kResourceCpu, pod_request.milli_cpu, used.milli_cpu, alloc.milli_cpu);
   check(kResourceMemory, pod_request.memory, used.memory, alloc.memory);
@@ -55,7 +64,9 @@ std::vector<InsufficientResource> insufficient_resources(const Resources& pod_re
 }
 
 NodeResourcesFit::NodeResourcesFit(const PluginArgs& args)
-    : strategy_(args.fit_strategy), resources_(args.fit_resources), shape_(args.fit_shape) {}
+    : strategy_(args.fit_strategy),
+      resources_(args.fit_resources),
+      scaled_shape_(scoring::scale_shape(args.fit_shape)) {}
 
 Status NodeResourcesFit::pre_filter(CycleState& state, const Pod& pod, const Snapshot&) {
   auto s = std::make_unique<FitPreFilterState>();
@@ -67,8 +78,9 @@ Status NodeResourcesFit::pre_filter(CycleState& state, const Pod& pod, const Sna
 Status NodeResourcesFit::filter(const CycleState& state, const Pod& pod,
                                 const NodeInfo& node) const {
   const FitPreFilterState* s = state.read<FitPreFilterState>(kPreFilterKey);
-  const Resources request = s ? s->request : pod_requests(pod.spec);
-  const std::vector<InsufficientResource> missing = insufficient_resources(request, node);
+  const std::vector<InsufficientResource> missing =
+      s ? insufficient_resources(s->request, node)
+        : insufficient_resources(pod_requests(pod.spec), node);
   if (missing.empty()) return {};
   Status st;
   st.code = StatusCode::kUnschedulable;
@@ -82,7 +94,7 @@ Status NodeResourcesFit::filter(const CycleState& state, const Pod& pod,
 Status NodeResourcesFit::pre_score(CycleState& state, const Pod& pod, const Snapshot&,
                                    std::span<const NodeInfo* const>) {
   auto s = std::make_unique<FitPreScoreState>();
-  s->pod_requests = scoring::pod_request_list(pod.spec, resources_, /*use_requested=*/false);
+  s->resources = scoring::resolve_resources(pod.spec, resources_, /*use_requested=*/false);
   state.write(kPreScoreKey, std::move(s));
   return {};
 }
@@ -92,17 +104,17 @@ int64_t NodeResourcesFit::score(const CycleState& state, const Pod& pod,
   // Kubernetes returns an Error status when no resources are configured.
   if (resources_.empty()) return 0;
   const FitPreScoreState* s = state.read<FitPreScoreState>(kPreScoreKey);
-  const std::vector<int64_t> pod_req =
-      s ? s->pod_requests : scoring::pod_request_list(pod.spec, resources_, false);
-  const scoring::ResourceVectors v =
-      scoring::node_resource_vectors(node, resources_, pod_req, /*use_requested=*/false);
+  std::vector<scoring::ResolvedResource> computed;  // without PreScore only
+  if (s == nullptr) computed = scoring::resolve_resources(pod.spec, resources_, false);
+  const std::span<const scoring::ResolvedResource> resources =
+      s ? std::span<const scoring::ResolvedResource>(s->resources) : computed;
   switch (strategy_) {
     case ScoringStrategy::kLeastAllocated:
-      return scoring::least_allocated_score(v, resources_);
+      return scoring::least_allocated_score(node, resources);
     case ScoringStrategy::kMostAllocated:
-      return scoring::most_allocated_score(v, resources_);
+      return scoring::most_allocated_score(node, resources);
     case ScoringStrategy::kRequestedToCapacityRatio:
-      return scoring::requested_to_capacity_ratio_score(v, resources_, shape_);
+      return scoring::requested_to_capacity_ratio_score(node, resources, scaled_shape_);
   }
   return 0;
 }

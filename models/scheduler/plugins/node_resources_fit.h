@@ -46,7 +46,7 @@ class NodeResourcesFit : public Plugin {
  private:
   ScoringStrategy strategy_;
   std::vector<ResourceWeight> resources_;
-  std::vector<ShapePoint> shape_;
+  std::vector<ShapePoint> scaled_shape_;  // RequestedToCapacityRatio, scores x10
 };
 
 // fit.go InsufficientResource.

@@ -48,6 +48,18 @@ LabelSelector merge_label_set_with_selector(const Labels& match_labels,
   return merged;
 }
 
+// countPodsMatchSelector's loop. The selector is checked before the
+// terminating flag, which lies further into the Pod: most pods on a node
+// belong to other workloads and fail the selector (one cache line fewer each).
+int64_t count_matching_pods(const NodeInfo& info, const SpreadConstraint& c,
+                            const std::string& ns) {
+  int64_t count = 0;
+  for (const Pod* p : info.pods) {
+    if (p->namespace_ == ns && c.selects(p->labels) && !p->status.terminating) ++count;
+  }
+  return count;
+}
+
 }  // namespace
 
 std::vector<SpreadConstraint> filter_constraints(
@@ -128,34 +140,27 @@ bool matches_node_inclusion_policies(const SpreadConstraint& c, const Pod& pod, 
   return true;
 }
 
+bool inclusion_policies_may_exclude(const SpreadConstraint& c, const Pod& pod) {
+  const bool affinity_may_exclude =
+      c.node_affinity_policy == NodeInclusionPolicy::kHonor &&
+      (!pod.spec.node_selector.empty() || pod.spec.node_affinity.has_required);
+  return affinity_may_exclude || c.node_taints_policy == NodeInclusionPolicy::kHonor;
+}
+
 int64_t count_pods_match_selector(const NodeInfo& info, const SpreadConstraint& c,
                                   const std::string& ns) {
   if (c.memo != nullptr) return c.memo->count(info, c, ns);
-  int64_t count = 0;
-  for (const Pod* p : info.pods) {
-    if (p->namespace_ != ns || p->status.terminating) continue;
-    if (c.selects(p->labels)) ++count;
-  }
-  return count;
+  return count_matching_pods(info, c, ns);
 }
 
 int64_t MatchCountMemo::count(const NodeInfo& info, const SpreadConstraint& c,
                               const std::string& ns) {
   const NodeId id = info.node->id;
-  if (!id.valid() || info.generation == 0) {
-    SpreadConstraint plain = c;
-    plain.memo = nullptr;
-    return count_pods_match_selector(info, plain, ns);
-  }
+  if (!id.valid() || info.generation == 0) return count_matching_pods(info, c, ns);
   if (by_node_.size() <= id.value) by_node_.resize(id.value + 1);
   Entry& e = by_node_[id.value];
   if (e.generation != info.generation || e.pods_version != info.node->pods_version) {
-    int64_t n = 0;
-    for (const Pod* p : info.pods) {
-      if (p->namespace_ != ns || p->status.terminating) continue;
-      if (c.selects(p->labels)) ++n;
-    }
-    e = Entry{info.generation, info.node->pods_version, n};
+    e = Entry{info.generation, info.node->pods_version, count_matching_pods(info, c, ns)};
   }
   return e.count;
 }
@@ -184,6 +189,17 @@ void MatchCountCache::trim(size_t max_selectors) {
 }
 
 const std::string* label_value(const Labels& labels, const std::string& key) {
+  // Nodes carry a handful of labels. Walking them and comparing lengths first
+  // costs about one string comparison (the match), where the map's find
+  // compares strings in order at every level and once more for equality.
+  // PreScore looks a key up on every node of the cluster.
+  constexpr size_t kLinearScanMaxLabels = 8;
+  if (labels.size() <= kLinearScanMaxLabels) {
+    for (const auto& [k, v] : labels) {
+      if (k.size() == key.size() && k == key) return &v;
+    }
+    return nullptr;
+  }
   auto it = labels.find(key);
   return it == labels.end() ? nullptr : &it->second;
 }

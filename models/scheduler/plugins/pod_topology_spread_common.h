@@ -56,6 +56,10 @@ bool node_has_all_topology_keys(const Labels& node_labels,
 
 // common.go matchNodeInclusionPolicies.
 bool matches_node_inclusion_policies(const SpreadConstraint& c, const Pod& pod, const Node& node);
+// False when matches_node_inclusion_policies(c, pod, node) holds for every
+// node: node affinity is ignored or the pod has neither a nodeSelector nor
+// required node affinity, and taints are ignored.
+bool inclusion_policies_may_exclude(const SpreadConstraint& c, const Pod& pod);
 
 // common.go countPodsMatchSelector: pods of `ns` on the node matching the
 // selector, skipping terminating pods as Kubernetes does (finished pods are

@@ -14,7 +14,7 @@ namespace {
 
 using pts_detail::SpreadConstraint;
 
-constexpr const char* kPreFilterStateKey = "PreFilterPodTopologySpread";
+constexpr StateKey kPreFilterStateKey{"PreFilterPodTopologySpread"};
 
 // filtering.go preFilterState: per constraint, matching pods per topology value
 // and the global minimum (criticalPaths[0]).

@@ -36,55 +36,55 @@ int64_t pod_resource_request(const PodSpec& spec, const std::string& resource, b
   return resource_amount(pod_requests(spec), resource);
 }
 
-std::vector<int64_t> pod_request_list(const PodSpec& spec,
-                                      const std::vector<ResourceWeight>& resources,
-                                      bool use_requested) {
-  std::vector<int64_t> out;
+std::vector<ResolvedResource> resolve_resources(const PodSpec& spec,
+                                                const std::vector<ResourceWeight>& resources,
+                                                bool use_requested) {
+  std::vector<ResolvedResource> out;
   out.reserve(resources.size());
   for (const ResourceWeight& r : resources) {
-    out.push_back(pod_resource_request(spec, r.name, use_requested));
+    ResolvedResource rr;
+    if (r.name == kResourceCpu) {
+      rr.field = ResourceField::kCpu;
+    } else if (r.name == kResourceMemory) {
+      rr.field = ResourceField::kMemory;
+    } else if (r.name == kResourceEphemeralStorage) {
+      rr.field = ResourceField::kEphemeralStorage;
+    } else if (r.name == kResourcePods) {
+      rr.field = ResourceField::kPods;
+    } else {
+      rr.field = ResourceField::kScalar;  // is_scalar_resource_name
+    }
+    rr.name = &r.name;
+    rr.weight = r.weight;
+    rr.pod_request = pod_resource_request(spec, r.name, use_requested);
+    out.push_back(rr);
   }
   return out;
 }
 
-namespace {
-
-// calculateResourceAllocatableRequest: {allocatable, requested incl. the pod}.
-std::pair<int64_t, int64_t> allocatable_and_requested(const NodeInfo& node,
-                                                      const std::string& resource,
-                                                      int64_t pod_request, bool use_requested) {
+AllocatableRequested allocatable_and_requested(const NodeInfo& node, const ResolvedResource& r,
+                                               bool use_requested) {
+  // calculateResourceAllocatableRequest.
   const Resources& requested = use_requested ? node.requested : node.non_zero_requested;
-  // A scalar resource the pod does not request is bypassed: (0, 0).
-  if (pod_request == 0 && is_scalar_resource_name(resource)) return {0, 0};
   const Resources& alloc = node.node->allocatable;
-  if (resource == kResourceCpu) return {alloc.milli_cpu, requested.milli_cpu + pod_request};
-  if (resource == kResourceMemory) return {alloc.memory, requested.memory + pod_request};
-  if (resource == kResourceEphemeralStorage) {
-    return {alloc.ephemeral_storage, node.requested.ephemeral_storage + pod_request};
+  switch (r.field) {
+    case ResourceField::kCpu:
+      return {alloc.milli_cpu, requested.milli_cpu + r.pod_request};
+    case ResourceField::kMemory:
+      return {alloc.memory, requested.memory + r.pod_request};
+    case ResourceField::kEphemeralStorage:
+      return {alloc.ephemeral_storage, node.requested.ephemeral_storage + r.pod_request};
+    case ResourceField::kPods:
+      return {0, 0};
+    case ResourceField::kScalar: {
+      // A scalar resource the pod does not request is bypassed.
+      if (r.pod_request == 0) return {0, 0};
+      const int64_t a = alloc.scalar_value(*r.name);
+      if (a == 0) return {0, 0};  // not on the node: omitted
+      return {a, node.requested.scalar_value(*r.name) + r.pod_request};
+    }
   }
-  if (resource == kResourcePods) return {0, 0};
-  const int64_t a = alloc.scalar_value(resource);
-  if (a == 0) return {0, 0};  // not on the node: omitted
-  return {a, node.requested.scalar_value(resource) + pod_request};
-}
-
-}  // namespace
-
-ResourceVectors node_resource_vectors(const NodeInfo& node,
-                                      const std::vector<ResourceWeight>& resources,
-                                      const std::vector<int64_t>& pod_requests,
-                                      bool use_requested) {
-  ResourceVectors v;
-  v.requested.assign(resources.size(), 0);
-  v.allocatable.assign(resources.size(), 0);
-  for (size_t i = 0; i < resources.size(); ++i) {
-    const auto [alloc, req] =
-        allocatable_and_requested(node, resources[i].name, pod_requests[i], use_requested);
-    if (alloc == 0) continue;  // only fill non-zero entries
-    v.allocatable[i] = alloc;
-    v.requested[i] = req;
-  }
-  return v;
+  return {0, 0};
 }
 
 int64_t least_requested_score(int64_t requested, int64_t capacity) {
@@ -102,15 +102,16 @@ int64_t most_requested_score(int64_t requested, int64_t capacity) {
 
 namespace {
 
+// The Fit strategies' weighted mean over the resources the node has.
 template <class F>
-int64_t weighted_mean(const ResourceVectors& v, const std::vector<ResourceWeight>& resources,
+int64_t weighted_mean(const NodeInfo& node, std::span<const ResolvedResource> resources,
                       F per_resource) {
   int64_t node_score = 0, weight_sum = 0;
-  for (size_t i = 0; i < v.requested.size(); ++i) {
-    if (v.allocatable[i] == 0) continue;
-    const int64_t weight = resources[i].weight;
-    node_score += per_resource(v.requested[i], v.allocatable[i]) * weight;
-    weight_sum += weight;
+  for (const ResolvedResource& r : resources) {
+    const AllocatableRequested ar = allocatable_and_requested(node, r, /*use_requested=*/false);
+    if (ar.allocatable == 0) continue;
+    node_score += per_resource(ar.requested, ar.allocatable) * r.weight;
+    weight_sum += r.weight;
   }
   if (weight_sum == 0) return 0;
   return node_score / weight_sum;
@@ -118,14 +119,12 @@ int64_t weighted_mean(const ResourceVectors& v, const std::vector<ResourceWeight
 
 }  // namespace
 
-int64_t least_allocated_score(const ResourceVectors& v,
-                              const std::vector<ResourceWeight>& resources) {
-  return weighted_mean(v, resources, least_requested_score);
+int64_t least_allocated_score(const NodeInfo& node, std::span<const ResolvedResource> resources) {
+  return weighted_mean(node, resources, least_requested_score);
 }
 
-int64_t most_allocated_score(const ResourceVectors& v,
-                             const std::vector<ResourceWeight>& resources) {
-  return weighted_mean(v, resources, most_requested_score);
+int64_t most_allocated_score(const NodeInfo& node, std::span<const ResolvedResource> resources) {
+  return weighted_mean(node, resources, most_requested_score);
 }
 
 int64_t broken_linear(const std::vector<ShapePoint>& shape, int64_t p) {
@@ -157,24 +156,28 @@ int64_t scaled_utilization(int64_t requested, int64_t capacity) {
 
 }  // namespace
 
-int64_t requested_to_capacity_ratio_score(const ResourceVectors& v,
-                                          const std::vector<ResourceWeight>& resources,
-                                          const std::vector<ShapePoint>& shape) {
+std::vector<ShapePoint> scale_shape(const std::vector<ShapePoint>& shape) {
   std::vector<ShapePoint> scaled = shape;
   for (ShapePoint& p : scaled)
     p.score *= kMaxNodeScore / kMaxCustomPriorityScore;
+  return scaled;
+}
+
+int64_t requested_to_capacity_ratio_score(const NodeInfo& node,
+                                          std::span<const ResolvedResource> resources,
+                                          const std::vector<ShapePoint>& scaled_shape) {
   const auto resource_score = [&](int64_t requested, int64_t capacity) {
-    if (capacity == 0 || requested > capacity) return broken_linear(scaled, kMaxUtilization);
-    return broken_linear(scaled, scaled_utilization(requested, capacity));
+    if (capacity == 0 || requested > capacity) return broken_linear(scaled_shape, kMaxUtilization);
+    return broken_linear(scaled_shape, scaled_utilization(requested, capacity));
   };
   int64_t node_score = 0, weight_sum = 0;
-  for (size_t i = 0; i < v.requested.size(); ++i) {
-    if (v.allocatable[i] == 0) continue;
-    const int64_t weight = resources[i].weight;
-    const int64_t s = resource_score(v.requested[i], v.allocatable[i]);
+  for (const ResolvedResource& r : resources) {
+    const AllocatableRequested ar = allocatable_and_requested(node, r, /*use_requested=*/false);
+    if (ar.allocatable == 0) continue;
+    const int64_t s = resource_score(ar.requested, ar.allocatable);
     if (s > 0) {
-      node_score += s * weight;
-      weight_sum += weight;
+      node_score += s * r.weight;
+      weight_sum += r.weight;
     }
   }
   if (weight_sum == 0) return 0;
@@ -182,25 +185,38 @@ int64_t requested_to_capacity_ratio_score(const ResourceVectors& v,
       std::round(static_cast<double>(node_score) / static_cast<double>(weight_sum)));
 }
 
-int64_t balanced_resource_score(const ResourceVectors& v) {
-  std::vector<double> fractions;
+int64_t balanced_resource_score(const NodeInfo& node, std::span<const ResolvedResource> resources) {
+  // The fractions are computed twice (for the mean, then for the deviations)
+  // instead of being stored: no allocation per node, and the same values.
+  const auto fraction = [](const AllocatableRequested& ar) {
+    double f = static_cast<double>(ar.requested) / static_cast<double>(ar.allocatable);
+    return f > 1 ? 1.0 : f;
+  };
   double total = 0;
-  for (size_t i = 0; i < v.requested.size(); ++i) {
-    if (v.allocatable[i] == 0) continue;
-    double f = static_cast<double>(v.requested[i]) / static_cast<double>(v.allocatable[i]);
-    if (f > 1) f = 1;
+  size_t count = 0;
+  double first = 0, second = 0;
+  for (const ResolvedResource& r : resources) {
+    const AllocatableRequested ar = allocatable_and_requested(node, r, /*use_requested=*/true);
+    if (ar.allocatable == 0) continue;
+    const double f = fraction(ar);
     total += f;
-    fractions.push_back(f);
+    if (count == 0) first = f;
+    if (count == 1) second = f;
+    ++count;
   }
   double std_dev = 0.0;
-  if (fractions.size() == 2) {
-    std_dev = std::abs((fractions[0] - fractions[1]) / 2);
-  } else if (fractions.size() > 2) {
-    const double mean = total / static_cast<double>(fractions.size());
+  if (count == 2) {
+    std_dev = std::abs((first - second) / 2);
+  } else if (count > 2) {
+    const double mean = total / static_cast<double>(count);
     double sum = 0;
-    for (double f : fractions)
+    for (const ResolvedResource& r : resources) {
+      const AllocatableRequested ar = allocatable_and_requested(node, r, /*use_requested=*/true);
+      if (ar.allocatable == 0) continue;
+      const double f = fraction(ar);
       sum = sum + (f - mean) * (f - mean);
-    std_dev = std::sqrt(sum / static_cast<double>(fractions.size()));
+    }
+    std_dev = std::sqrt(sum / static_cast<double>(count));
   }
   return static_cast<int64_t>((1 - std_dev) * static_cast<double>(kMaxNodeScore));
 }

@@ -6,7 +6,7 @@
 namespace kubesim {
 namespace {
 
-constexpr const char* kPreScoreKey = "PreScoreTaintToleration";
+constexpr StateKey kPreScoreKey{"PreScoreTaintToleration"};
 
 struct TaintPreScoreState : StateData {
   std::vector<Toleration> tolerations_prefer_no_schedule;
