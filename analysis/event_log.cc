@@ -132,6 +132,9 @@ EventLog::EventLog(ObserverBus& bus, std::ostream& out, const ClusterObjects* ob
   bus.topic<WriteRejectedRecord>().subscribe(
       [this](const WriteRejectedRecord& r) { on_write_rejected(r); });
   bus.topic<TimelineRecord>().subscribe([this](const TimelineRecord& r) { on_timeline(r); });
+  bus.topic<ControlPlaneRecord>().subscribe(
+      [this](const ControlPlaneRecord& r) { on_control_plane(r); });
+  bus.topic<OperatorRecord>().subscribe([this](const OperatorRecord& r) { on_operator(r); });
 }
 
 EventLog::~EventLog() {
@@ -275,6 +278,20 @@ void EventLog::on_timeline(const TimelineRecord& r) {
   begin(r.t, "TimelineEvent");
   key_string("action", r.action);
   key_string("description", r.description);
+  end();
+}
+
+void EventLog::on_control_plane(const ControlPlaneRecord& r) {
+  begin(r.t, to_string(r.event));
+  if (r.replica >= 0) key_int("replica", r.replica);
+  if (!r.detail.empty()) key_string("detail", r.detail);
+  end();
+}
+
+void EventLog::on_operator(const OperatorRecord& r) {
+  begin(r.t, to_string(r.event));
+  key_string("target", r.target);
+  if (!r.detail.empty()) key_string("detail", r.detail);
   end();
 }
 

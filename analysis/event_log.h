@@ -53,6 +53,8 @@ class EventLog {
   void on_workload(const WorkloadRecord& r);
   void on_write_rejected(const WriteRejectedRecord& r);
   void on_timeline(const TimelineRecord& r);
+  void on_control_plane(const ControlPlaneRecord& r);
+  void on_operator(const OperatorRecord& r);
 
  private:
   void begin(SimTime t, std::string_view type);

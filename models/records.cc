@@ -32,6 +32,18 @@ const char* to_string(PodEvent e) {
       return "PodTerminating";
     case PodEvent::kDeleted:
       return "PodDeleted";
+    case PodEvent::kCrashed:
+      return "PodCrashed";
+    case PodEvent::kUnhealthy:
+      return "PodUnhealthy";
+    case PodEvent::kKilling:
+      return "PodKilling";
+    case PodEvent::kBackOff:
+      return "PodBackOff";
+    case PodEvent::kMarkedNotReady:
+      return "PodMarkedNotReady";
+    case PodEvent::kEvicted:
+      return "PodEvicted";
   }
   return "?";
 }
@@ -48,6 +60,22 @@ const char* to_string(NodeEvent e) {
       return "NodeDrained";
     case NodeEvent::kDeleted:
       return "NodeDeleted";
+    case NodeEvent::kCrashed:
+      return "NodeCrashed";
+    case NodeEvent::kRecovered:
+      return "NodeRecovered";
+    case NodeEvent::kPartitioned:
+      return "NodePartitioned";
+    case NodeEvent::kHealed:
+      return "NodeHealed";
+    case NodeEvent::kNotReady:
+      return "NodeNotReady";
+    case NodeEvent::kReady:
+      return "NodeReady";
+    case NodeEvent::kTainted:
+      return "NodeTainted";
+    case NodeEvent::kUntainted:
+      return "NodeUntainted";
   }
   return "?";
 }
@@ -70,6 +98,32 @@ const char* to_string(WorkloadEvent e) {
       return "JobFailed";
     case WorkloadEvent::kDeleted:
       return "WorkloadDeleted";
+  }
+  return "?";
+}
+
+const char* to_string(ControlPlaneEvent e) {
+  switch (e) {
+    case ControlPlaneEvent::kReplicaCrashed:
+      return "ControlPlaneReplicaCrashed";
+    case ControlPlaneEvent::kReplicaRecovered:
+      return "ControlPlaneReplicaRecovered";
+    case ControlPlaneEvent::kLeaderLost:
+      return "LeaderLost";
+    case ControlPlaneEvent::kLeaderElected:
+      return "LeaderElected";
+  }
+  return "?";
+}
+
+const char* to_string(OperatorEvent e) {
+  switch (e) {
+    case OperatorEvent::kAlert:
+      return "OperatorAlert";
+    case OperatorEvent::kWorkStart:
+      return "OperatorWorkStart";
+    case OperatorEvent::kRepaired:
+      return "OperatorRepaired";
   }
   return "?";
 }

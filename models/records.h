@@ -33,6 +33,13 @@ enum class PodEvent : uint8_t {
   kFailed,             // kubelet: phase Failed (detail: reason)
   kTerminating,        // API server: deletion requested (deletionTimestamp set)
   kDeleted,            // API server: object removed
+  // Failures and self-healing (docs/failures.md).
+  kCrashed,         // kubelet: a container exited with an error (detail: "exit code N", cause)
+  kUnhealthy,       // kubelet: a probe reached its failureThreshold (detail: probe kind)
+  kKilling,         // kubelet: killing a container (liveness/startup failure; detail: why)
+  kBackOff,         // kubelet: restart delayed by CrashLoopBackOff (detail: the back-off)
+  kMarkedNotReady,  // node lifecycle controller: Ready set false in the API (node unreachable)
+  kEvicted,         // taint eviction controller: deleted for a NoExecute taint (detail: taint)
 };
 const char* to_string(PodEvent e);  // "PodCreated", ...
 
@@ -44,7 +51,23 @@ struct PodRecord {
   std::string_view detail = {};
 };
 
-enum class NodeEvent : uint8_t { kAdded, kCordoned, kUncordoned, kDrained, kDeleted };
+enum class NodeEvent : uint8_t {
+  kAdded,
+  kCordoned,
+  kUncordoned,
+  kDrained,
+  kDeleted,
+  // What happened to the machine (faults): the truth, not the API's view.
+  kCrashed,      // machine and kubelet down, containers gone
+  kRecovered,    // machine back: the kubelet starts again
+  kPartitioned,  // kubelet alive but cut off from the control plane
+  kHealed,       // partition over
+  // The node lifecycle controller's view (detail: the condition's reason).
+  kNotReady,    // Ready condition Unknown (no heartbeat) or False
+  kReady,       // Ready condition True again
+  kTainted,     // NoExecute taint added (detail: the taint key)
+  kUntainted,   // NoExecute taint removed (detail: the taint key)
+};
 const char* to_string(NodeEvent e);  // "NodeAdded", ...
 
 struct NodeRecord {
@@ -83,6 +106,37 @@ struct WriteRejectedRecord {
   std::string_view operation;  // "bind", "update", ...
   std::string_view object;     // "default/web-7d4b9-abcde"
   std::string_view reason;
+};
+
+// Control-plane replicas and leader election (models/controlplane).
+enum class ControlPlaneEvent : uint8_t {
+  kReplicaCrashed,
+  kReplicaRecovered,
+  kLeaderLost,     // no replica holds the lease: nothing is scheduled or reconciled
+  kLeaderElected,  // a replica acquired the lease (replica: which)
+};
+const char* to_string(ControlPlaneEvent e);  // "ControlPlaneReplicaCrashed", ...
+
+struct ControlPlaneRecord {
+  SimTime t;
+  ControlPlaneEvent event;
+  int32_t replica = -1;
+  std::string_view detail = {};
+};
+
+// The human operator of the manual controller set (models/operator).
+enum class OperatorEvent : uint8_t {
+  kAlert,      // a failure is noticed (after the detection delay)
+  kWorkStart,  // the operator starts working on it
+  kRepaired,   // container restarted or machine replaced by hand
+};
+const char* to_string(OperatorEvent e);  // "OperatorAlert", ...
+
+struct OperatorRecord {
+  SimTime t;
+  OperatorEvent event;
+  std::string_view target;  // "pod default/web-abc12" or "node worker-3"
+  std::string_view detail = {};
 };
 
 // A spec.events[] entry applied to the cluster.

@@ -25,6 +25,16 @@ const char* action_name(TimelineEvent::Action a) {
       return "uncordon";
     case TimelineEvent::Action::kDrain:
       return "drain";
+    case TimelineEvent::Action::kCrashPod:
+      return "crashPod";
+    case TimelineEvent::Action::kCrashNode:
+      return "crashNode";
+    case TimelineEvent::Action::kPartitionNode:
+      return "partitionNode";
+    case TimelineEvent::Action::kFailZone:
+      return "failZone";
+    case TimelineEvent::Action::kCrashControlPlane:
+      return "crashControlPlane";
   }
   return "?";
 }
@@ -96,6 +106,14 @@ void TimelineRunner::apply(const TimelineEvent& e) {
   using A = TimelineEvent::Action;
   const std::string target = e.namespace_ + "/" + e.name;
   switch (e.action) {
+    case A::kCrashPod:
+    case A::kCrashNode:
+    case A::kPartitionNode:
+    case A::kFailZone:
+    case A::kCrashControlPlane:
+      // Faults act on the machines, not through the API (FaultInjector).
+      if (fault_handler_) fault_handler_(e);
+      return;
     case A::kScale: {
       const bool rs = e.kind == "ReplicaSet";
       const int i =

@@ -3,6 +3,8 @@
 // revision), apply, delete, addNodes, cordon, uncordon, drain.
 #pragma once
 
+#include <functional>
+
 #include "models/apiserver/api_server.h"
 #include "models/scenario/scenario.h"
 
@@ -16,6 +18,10 @@ class TimelineRunner {
   void start();
   // Applies one event now.
   void apply(const TimelineEvent& e);
+  // Receives the fault actions (crashPod, crashNode, ...) at their times.
+  void set_fault_handler(std::function<void(const TimelineEvent&)> handler) {
+    fault_handler_ = std::move(handler);
+  }
 
  private:
   template <class T>
@@ -26,6 +32,7 @@ class TimelineRunner {
 
   ApiServer* api_;
   Scenario* scenario_;
+  std::function<void(const TimelineEvent&)> fault_handler_;
 };
 
 }  // namespace kubesim

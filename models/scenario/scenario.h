@@ -84,6 +84,48 @@ struct RuntimeConfig {
   // Node manifests, applied Node manifests) with a size, for other names.
   std::map<std::string, int64_t> image_sizes;
   int64_t default_image_size = 100LL << 20;
+
+  // Every periodic loop (probes, heartbeats, node monitor) simulated tick by
+  // tick instead of lazily (--naive-timers); the event log is identical.
+  bool naive_timers = false;
+
+  // Node heartbeats and the node lifecycle controller (KUBERNETES.md).
+  // kubelet --node-status-update-frequency: the lease is renewed this often.
+  Duration node_lease_renew_interval = Duration::seconds(10);
+  // kubelet --node-lease-duration-seconds.
+  Duration node_lease_duration = Duration::seconds(40);
+  // kube-controller-manager --node-monitor-period and --node-monitor-grace-period.
+  Duration node_monitor_period = Duration::seconds(5);
+  Duration node_monitor_grace_period = Duration::seconds(50);
+  // kube-apiserver --default-not-ready-toleration-seconds and
+  // --default-unreachable-toleration-seconds (DefaultTolerationSeconds admission).
+  int64_t default_not_ready_toleration_seconds = 300;
+  int64_t default_unreachable_toleration_seconds = 300;
+
+  // Control-plane replicas (kube-controller-manager and kube-scheduler each
+  // run one per replica) and their leader election (client-go
+  // leaderelection, component-base defaults).
+  int32_t control_plane_replicas = 1;
+  Duration leader_lease_duration = Duration::seconds(15);
+  Duration leader_renew_deadline = Duration::seconds(10);
+  Duration leader_retry_period = Duration::seconds(2);
+};
+
+// spec.controllers: which controller set runs the cluster.
+//   kubernetes: kubelet restarts, node lifecycle eviction, ReplicaSets &c.
+//   manual: a human operator (models/operator) restarts crashed containers
+//           and replaces failed machines, one at a time; nothing automatic.
+struct ControllerSetConfig {
+  std::string name = "kubernetes";
+  // manual: time from a failure to the operator noticing it, and from
+  // starting work to the fix.
+  DurationDistribution detection{*Distribution::lognormal(300, 0.5)};  // median 5 min
+  DurationDistribution response{*Distribution::lognormal(900, 0.5)};   // median 15 min
+  // Working hours (time of day, from t = 0 as midnight); outside them and
+  // without on-call, alerts wait for the next start of working hours.
+  bool on_call = true;
+  Duration work_start = Duration::hours(9);
+  Duration work_end = Duration::hours(17);
 };
 
 // One spec.events[] entry: an action applied to the cluster at a time
@@ -91,7 +133,22 @@ struct RuntimeConfig {
 // name refers to an object that exists at that time (declared, or applied or
 // added by an earlier event, and not deleted by one).
 struct TimelineEvent {
-  enum class Action { kScale, kRollout, kApply, kDelete, kAddNodes, kCordon, kUncordon, kDrain };
+  enum class Action {
+    kScale,
+    kRollout,
+    kApply,
+    kDelete,
+    kAddNodes,
+    kCordon,
+    kUncordon,
+    kDrain,
+    // Faults (docs/failures.md).
+    kCrashPod,           // name, or selector (+ namespace_): every matching pod
+    kCrashNode,          // name; recover_after
+    kPartitionNode,      // name; recover_after (healAfter)
+    kFailZone,           // zone; recover_after
+    kCrashControlPlane,  // replica (-1: all); recover_after
+  };
   Duration at;
   Action action = Action::kScale;
   std::string where;  // "file:line" of the entry, for messages
@@ -108,6 +165,12 @@ struct TimelineEvent {
   std::optional<Resources> requests;  // milli_cpu and memory, both given (explicit requests)
   std::map<std::string, std::string> annotations;  // merged into the template's
   std::map<std::string, std::string> labels;       // merged into the template's
+  // faults
+  LabelSelector selector;             // crashPod by selector (empty: by name)
+  int32_t exit_code = 1;              // crashPod
+  std::optional<Duration> recover_after;  // crashNode, partitionNode, failZone, crashControlPlane
+  std::string zone;                   // failZone
+  int32_t replica = -1;               // crashControlPlane: -1 for all
   // addNodes
   std::string pool;
   int32_t count = 0;
@@ -141,6 +204,7 @@ struct Scenario {
   };
   std::vector<NodePool> node_pools;
   std::vector<TimelineEvent> events;  // spec.events, in time order (stable)
+  ControllerSetConfig controllers;    // spec.controllers
   // Sections later layers interpret (spec.traffic, spec.faults,
   // spec.controllers, spec.outputs, spec.cluster.provider), keyed by their
   // path, as written.
