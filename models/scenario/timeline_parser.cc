@@ -264,6 +264,12 @@ std::optional<Parsed> parse_entry(YamlReader& r, const YAML::Node& e, const std:
     case Action::kDrain:
       parse_node_action(r, body, bp, p);
       break;
+    case Action::kCrashPod:
+    case Action::kCrashNode:
+    case Action::kPartitionNode:
+    case Action::kFailZone:
+    case Action::kCrashControlPlane:
+      break;  // not parsed yet
   }
   return p;
 }
@@ -515,6 +521,12 @@ void parse_events(YamlReader& r, const YAML::Node& n, const std::string& path, S
       case Action::kUncordon:
       case Action::kDrain:
         check_ref(r, w, "Node", "", ev.name, p.name_at);
+        break;
+      case Action::kCrashPod:
+      case Action::kCrashNode:
+      case Action::kPartitionNode:
+      case Action::kFailZone:
+      case Action::kCrashControlPlane:
         break;
     }
     s.events.push_back(std::move(ev));
