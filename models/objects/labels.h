@@ -10,6 +10,8 @@
 #include <string>
 #include <vector>
 
+#include "sim/time.h"
+
 namespace kubesim {
 
 using Labels = std::map<std::string, std::string>;
@@ -48,7 +50,12 @@ struct Taint {
   std::string key;
   std::string value;
   TaintEffect effect = TaintEffect::kNoSchedule;
-  bool operator==(const Taint&) const = default;
+  // timeAdded, set for NoExecute taints the node lifecycle controller adds
+  // (not part of the taint's identity).
+  SimTime time_added;
+  bool operator==(const Taint& o) const {
+    return key == o.key && value == o.value && effect == o.effect;
+  }
 };
 
 enum class TolerationOp { kEqual, kExists };

@@ -16,6 +16,10 @@ struct ContainerImage {
   int64_t size_bytes = 0;
 };
 
+// The Ready condition as the node lifecycle controller and the kubelet
+// write it (v1.NodeCondition, type Ready).
+enum class NodeReadyStatus : uint8_t { kTrue, kFalse, kUnknown };
+
 struct Node {
   NodeId id;
   std::string name;
@@ -35,6 +39,12 @@ struct Node {
   // terminating, finishes or is removed (lets the scheduler's plugins keep
   // per-node memos exact).
   uint64_t pods_version = 0;
+  // status.conditions[Ready] and its lastTransitionTime.
+  NodeReadyStatus ready = NodeReadyStatus::kTrue;
+  SimTime ready_transition;
+  // The kubelet's Lease (coordination.k8s.io, kube-node-lease): spec.renewTime
+  // of the last renewal the API server has seen.
+  SimTime lease_renew_time;
 
   bool has_image(const std::string& name) const {
     for (const ContainerImage& img : images)

@@ -21,6 +21,20 @@ struct ContainerPort {
   std::string host_ip;  // "" means 0.0.0.0
 };
 
+// A v1.Probe: what the kubelet checks and how often (pkg/apis/core/v1/
+// defaults.go SetDefaults_Probe). The handler (httpGet, tcpSocket, exec,
+// grpc) is not modelled: the outcome comes from the container's behaviour
+// (kubesim.io/behavior, docs/kubelet.md).
+struct Probe {
+  bool enabled = false;  // the container has this probe
+  int32_t initial_delay_seconds = 0;
+  int32_t period_seconds = 10;
+  int32_t timeout_seconds = 1;
+  int32_t success_threshold = 1;  // must be 1 for liveness and startup probes
+  int32_t failure_threshold = 3;
+  bool operator==(const Probe&) const = default;
+};
+
 struct Container {
   std::string name;
   std::string image;
@@ -31,6 +45,9 @@ struct Container {
   // non-zero defaults, pkg/scheduler/util/pod_resources.go).
   bool has_cpu_request = false;
   bool has_memory_request = false;
+  Probe startup_probe;
+  Probe readiness_probe;
+  Probe liveness_probe;
 };
 
 struct WeightedNodeSelectorTerm {

@@ -15,7 +15,7 @@ using kubesim::testing::make_node;
 namespace {
 
 Taint taint(const std::string& key, TaintEffect effect) {
-  return Taint{key, "", effect};
+  return Taint{key, "", effect, {}};
 }
 
 // Nodes for the DaemonSet tests; the DaemonSet selects disk=ssd.
@@ -24,7 +24,7 @@ struct DaemonCluster {
     const Labels ssd{{"disk", "ssd"}};
     objects.add_node(make_node("ssd-plain", ssd));  // 0
     objects.add_node(
-        make_node("ssd-dedicated", ssd, {{"dedicated", "db", TaintEffect::kNoSchedule}}));  // 1
+        make_node("ssd-dedicated", ssd, {{"dedicated", "db", TaintEffect::kNoSchedule, {}}}));  // 1
     objects.add_node(make_node("hdd", {{"disk", "hdd"}}));                                  // 2
     Node cordoned = make_node(
         "ssd-cordoned", ssd, {taint("node.kubernetes.io/unschedulable", TaintEffect::kNoSchedule)});
@@ -34,7 +34,7 @@ struct DaemonCluster {
         make_node("ssd-not-ready", ssd,
                   {taint("node.kubernetes.io/not-ready", TaintEffect::kNoExecute)}));  // 4
     objects.add_node(
-        make_node("ssd-soft", ssd, {{"soft", "x", TaintEffect::kPreferNoSchedule}}));  // 5
+        make_node("ssd-soft", ssd, {{"soft", "x", TaintEffect::kPreferNoSchedule, {}}}));  // 5
     api = std::make_unique<ApiServer>(sim.context(), objects);
     fake = std::make_unique<kubesim::testing::FakeNodes>(*api);
     dsc = std::make_unique<DaemonSetController>(*api);

@@ -41,7 +41,7 @@ TEST_CASE("scenario: scheduler profiles resolve by name and by schedulerName") {
   Snapshot s = Snapshot::build(r.scenario->objects);
   Pod pod;
   pod.name = "p";
-  pod.spec.containers.push_back(Container{"c", "busybox", {}, {}, {}, false, false});
+  pod.spec.containers.push_back(Container{"c", "busybox", {}, {}, {}, false, false, {}, {}, {}});
   RandomStream rng(1);
   const ScheduleResult res = (*fw)->schedule(pod, s, rng, /*explain=*/true);
   REQUIRE(res.selected >= 0);

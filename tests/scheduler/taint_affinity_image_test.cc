@@ -23,7 +23,7 @@ using namespace kubesim::plugin_test;
 namespace {
 
 Taint taint(std::string key, std::string value, TaintEffect effect) {
-  return Taint{std::move(key), std::move(value), effect};
+  return Taint{std::move(key), std::move(value), effect, {}};
 }
 Toleration tol_equal(std::string key, std::string value, std::optional<TaintEffect> effect) {
   Toleration t;

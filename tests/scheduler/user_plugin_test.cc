@@ -67,7 +67,7 @@ TEST_CASE("scheduler: a user plugin registered as documented decides placement")
     Pod p;
     p.name = std::string("p-") + std::to_string(c.pods.size());
     p.spec.node_name = node;
-    p.spec.containers.push_back(Container{"c", "busybox", {}, {}, {}, false, false});
+    p.spec.containers.push_back(Container{"c", "busybox", {}, {}, {}, false, false, {}, {}, {}});
     c.add_pod(p);
   }
   Snapshot s = Snapshot::build(c);
@@ -75,7 +75,7 @@ TEST_CASE("scheduler: a user plugin registered as documented decides placement")
   REQUIRE(fw.ok());
   Pod pod;
   pod.name = "new";
-  pod.spec.containers.push_back(Container{"c", "busybox", {}, {}, {}, false, false});
+  pod.spec.containers.push_back(Container{"c", "busybox", {}, {}, {}, false, false, {}, {}, {}});
   RandomStream rng(1);
   const ScheduleResult r = (*fw)->schedule(pod, s, rng, /*explain=*/true);
   CHECK(r.selected == 1);

@@ -296,7 +296,7 @@ std::vector<ScoreCase> score_cases() {
   {
     // nodeTaintsPolicy Honor: node-c's untolerated NoSchedule taint leaves its pod
     // uncounted (0, 33, 100); the default Ignore counts it (66, 100, 100).
-    const Taint taint{"node.kubernetes.io/unschedulable", "", TaintEffect::kNoSchedule};
+    const Taint taint{"node.kubernetes.io/unschedulable", "", TaintEffect::kNoSchedule, {}};
     const std::vector<Node> nodes{node_label("node-a"), node_label("node-b"),
                                   make_node("node-c", {{"node", "node-c"}}, {taint})};
     const std::vector<Pod> existing =

@@ -8,7 +8,7 @@ NodeUnschedulable::NodeUnschedulable(const PluginArgs&) {}
 Status NodeUnschedulable::filter(const CycleState&, const Pod& pod, const NodeInfo& node) const {
   if (!node.node->unschedulable) return {};
   // A pod that tolerates the unschedulable taint also tolerates spec.unschedulable.
-  const Taint taint{std::string(kTaintKey), "", TaintEffect::kNoSchedule};
+  const Taint taint{std::string(kTaintKey), "", TaintEffect::kNoSchedule, {}};
   if (tolerates_any(pod.spec.tolerations, taint)) return {};
   return Status::unresolvable(std::string(kReasonUnschedulable));
 }
