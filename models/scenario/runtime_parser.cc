@@ -23,6 +23,28 @@ std::optional<int64_t> get_size(YamlReader& r, const YAML::Node& map, const std:
   return q->value();
 }
 
+// map[key], a duration > 0.
+std::optional<Duration> get_positive_duration(YamlReader& r, const YAML::Node& map,
+                                              const std::string& path, std::string_view key) {
+  auto d = r.get_duration(map, path, key);
+  if (d && *d <= Duration::zero()) {
+    r.error(child(map, key), join(path, key), "must be greater than 0");
+    return std::nullopt;
+  }
+  return d;
+}
+
+// map[key], a whole number of seconds >= 0.
+std::optional<int64_t> get_seconds(YamlReader& r, const YAML::Node& map, const std::string& path,
+                                   std::string_view key) {
+  auto v = r.get_int64(map, path, key);
+  if (v && *v < 0) {
+    r.error(child(map, key), join(path, key), "must be greater than or equal to 0");
+    return std::nullopt;
+  }
+  return v;
+}
+
 }  // namespace
 
 std::optional<int64_t> get_bandwidth(YamlReader& r, const YAML::Node& map, const std::string& path,
@@ -39,21 +61,66 @@ std::optional<int64_t> get_bandwidth(YamlReader& r, const YAML::Node& map, const
 
 void parse_control_plane(YamlReader& r, const YAML::Node& n, const std::string& path,
                          RuntimeConfig& out) {
-  if (!r.check_keys(n, path, {"watchLatency", "schedulingLatency", "replicas"})) return;
+  if (!r.check_keys(n, path,
+                    {"watchLatency", "schedulingLatency", "replicas", "leaderElection",
+                     "nodeMonitorPeriod", "nodeMonitorGracePeriod",
+                     "defaultNotReadyTolerationSeconds", "defaultUnreachableTolerationSeconds"})) {
+    return;
+  }
   if (auto v = r.get_duration(n, path, "watchLatency")) out.watch_latency = *v;
   if (auto v = r.get_duration(n, path, "schedulingLatency")) out.scheduling_latency = *v;
-  // Reserved for highly available control planes (leader election), not modelled yet.
-  if (auto v = r.get_int32(n, path, "replicas"); v && *v != 1) {
-    r.error(child(n, "replicas"), join(path, "replicas"),
-            "only 1 is supported for now, got " + std::to_string(*v));
+  if (auto v = r.get_int32(n, path, "replicas")) {
+    if (*v < 1 || *v > 7) {
+      r.error(child(n, "replicas"), join(path, "replicas"), "must be between 1 and 7");
+    } else {
+      out.control_plane_replicas = *v;
+    }
+  }
+  // kube-controller-manager --node-monitor-period / --node-monitor-grace-period,
+  // kube-apiserver --default-*-toleration-seconds.
+  if (auto v = get_positive_duration(r, n, path, "nodeMonitorPeriod")) out.node_monitor_period = *v;
+  if (auto v = get_positive_duration(r, n, path, "nodeMonitorGracePeriod"))
+    out.node_monitor_grace_period = *v;
+  if (auto v = get_seconds(r, n, path, "defaultNotReadyTolerationSeconds"))
+    out.default_not_ready_toleration_seconds = *v;
+  if (auto v = get_seconds(r, n, path, "defaultUnreachableTolerationSeconds"))
+    out.default_unreachable_toleration_seconds = *v;
+  // LeaderElectionConfiguration (component-base/config/v1alpha1).
+  const YAML::Node le = child(n, "leaderElection");
+  const std::string lp = join(path, "leaderElection");
+  if (r.has(n, "leaderElection") &&
+      r.check_keys(le, lp, {"leaseDuration", "renewDeadline", "retryPeriod"})) {
+    if (auto v = get_positive_duration(r, le, lp, "leaseDuration")) out.leader_lease_duration = *v;
+    if (auto v = get_positive_duration(r, le, lp, "renewDeadline")) out.leader_renew_deadline = *v;
+    if (auto v = get_positive_duration(r, le, lp, "retryPeriod")) out.leader_retry_period = *v;
+    // client-go leaderelection.NewLeaderElector's checks.
+    if (out.leader_lease_duration <= out.leader_renew_deadline) {
+      r.error(le, lp, "leaseDuration must be greater than renewDeadline");
+    } else if (out.leader_renew_deadline.count_micros() * 10 <=
+               out.leader_retry_period.count_micros() * 12) {
+      r.error(le, lp, "renewDeadline must be greater than retryPeriod*1.2");
+    }
   }
 }
 
 void parse_kubelet(YamlReader& r, const YAML::Node& n, const std::string& path,
                    RuntimeConfig& out) {
   if (!r.check_keys(n, path,
-                    {"containerStartLatency", "imagePullBandwidth", "imagePullOverhead"})) {
+                    {"containerStartLatency", "imagePullBandwidth", "imagePullOverhead",
+                     "nodeStatusUpdateFrequency", "nodeLeaseDurationSeconds"})) {
     return;
+  }
+  // KubeletConfiguration nodeStatusUpdateFrequency (the lease renew interval)
+  // and nodeLeaseDurationSeconds.
+  if (auto v = get_positive_duration(r, n, path, "nodeStatusUpdateFrequency"))
+    out.node_lease_renew_interval = *v;
+  if (auto v = get_seconds(r, n, path, "nodeLeaseDurationSeconds")) {
+    if (*v < 1) {
+      r.error(child(n, "nodeLeaseDurationSeconds"), join(path, "nodeLeaseDurationSeconds"),
+              "must be greater than 0");
+    } else {
+      out.node_lease_duration = Duration::seconds(*v);
+    }
   }
   if (auto text = r.get_string(n, path, "containerStartLatency")) {
     auto d = parse_duration_distribution(*text, sample_file_loader(r.scenario_file()));

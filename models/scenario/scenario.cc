@@ -11,6 +11,7 @@
 #include "models/scenario/cluster_parser.h"
 #include "models/scenario/manifests.h"
 #include "models/scenario/resolve.h"
+#include "models/scenario/faults_parser.h"
 #include "models/scenario/runtime_parser.h"
 #include "models/scenario/scheduler_config_parser.h"
 #include "models/scenario/timeline_parser.h"
@@ -104,7 +105,7 @@ void load_scenario_into(const std::string& path, LoadResult& result) {
                                                           "spec.scheduler");
   }
   if (s.scheduler.profile.empty() && s.scheduler.profiles.empty()) s.scheduler.profile = "default";
-  for (const char* key : {"traffic", "faults", "controllers", "outputs"}) {
+  for (const char* key : {"traffic", "outputs"}) {
     if (r.has(spec, key)) s.deferred[join("spec", key)] = YamlReader::child(spec, key);
   }
   ManifestSet manifests;
@@ -122,6 +123,13 @@ void load_scenario_into(const std::string& path, LoadResult& result) {
   scenario_detail::resolve_objects(r, std::move(cluster.nodes), std::move(manifests), s);
   if (r.has(spec, "events")) {
     scenario_detail::parse_events(r, YamlReader::child(spec, "events"), "spec.events", s);
+  }
+  if (r.has(spec, "faults")) {
+    scenario_detail::parse_faults(r, YamlReader::child(spec, "faults"), "spec.faults", s);
+  }
+  if (r.has(spec, "controllers")) {
+    scenario_detail::parse_controllers(r, YamlReader::child(spec, "controllers"),
+                                       "spec.controllers", s.controllers);
   }
   // Images listed on nodes give sizes the registry does not.
   scenario_detail::add_node_image_sizes(s.objects.nodes, s.runtime);

@@ -128,6 +128,28 @@ struct ControllerSetConfig {
   Duration work_end = Duration::hours(17);
 };
 
+// One spec.faults[] entry: a random failure process (models/faults).
+struct FaultProcess {
+  enum class Kind {
+    kContainerCrashes,  // each running pod of the target crashes after a time-to-failure draw
+    kNodeFailures,      // each node of the target fails and is repaired, alternately
+  };
+  Kind kind = Kind::kContainerCrashes;
+  std::string where;  // "file:line" of the entry
+  // containerCrashes: the pods of a Deployment (name) or of a label selector.
+  std::string deployment;
+  LabelSelector selector;
+  std::string namespace_ = "default";
+  int32_t exit_code = 1;
+  // nodeFailures: the nodes of a pool ("" for every node); crash or partition.
+  std::string pool;
+  bool partition = false;
+  // Time from a (re)start to the next failure; time from a failure to the
+  // repair (nodeFailures; none: the node stays down).
+  DurationDistribution time_to_failure = DurationDistribution::fixed(Duration::hours(1));
+  std::optional<DurationDistribution> time_to_repair;
+};
+
 // One spec.events[] entry: an action applied to the cluster at a time
 // (models/scenario/timeline_parser.h). The loader has checked that every
 // name refers to an object that exists at that time (declared, or applied or
@@ -205,6 +227,7 @@ struct Scenario {
   std::vector<NodePool> node_pools;
   std::vector<TimelineEvent> events;  // spec.events, in time order (stable)
   ControllerSetConfig controllers;    // spec.controllers
+  std::vector<FaultProcess> faults;   // spec.faults
   // Sections later layers interpret (spec.traffic, spec.faults,
   // spec.controllers, spec.outputs, spec.cluster.provider), keyed by their
   // path, as written.

@@ -18,11 +18,22 @@ namespace {
 using Action = TimelineEvent::Action;
 
 constexpr std::pair<std::string_view, Action> kActions[] = {
-    {"scale", Action::kScale},       {"rollout", Action::kRollout},   {"apply", Action::kApply},
-    {"delete", Action::kDelete},     {"addNodes", Action::kAddNodes}, {"cordon", Action::kCordon},
-    {"uncordon", Action::kUncordon}, {"drain", Action::kDrain}};
+    {"scale", Action::kScale},
+    {"rollout", Action::kRollout},
+    {"apply", Action::kApply},
+    {"delete", Action::kDelete},
+    {"addNodes", Action::kAddNodes},
+    {"cordon", Action::kCordon},
+    {"uncordon", Action::kUncordon},
+    {"drain", Action::kDrain},
+    {"crashPod", Action::kCrashPod},
+    {"crashNode", Action::kCrashNode},
+    {"partitionNode", Action::kPartitionNode},
+    {"failZone", Action::kFailZone},
+    {"crashControlPlane", Action::kCrashControlPlane}};
 constexpr const char* kActionList =
-    "scale, rollout, apply, delete, addNodes, cordon, uncordon, drain";
+    "scale, rollout, apply, delete, addNodes, cordon, uncordon, drain, crashPod, crashNode, "
+    "partitionNode, failZone, crashControlPlane";
 
 YAML::Node child(const YAML::Node& n, std::string_view key) {
   return YamlReader::child(n, key);
@@ -178,6 +189,78 @@ void parse_node_action(YamlReader& r, const YAML::Node& n, const std::string& pa
   parse_name(r, n, path, "node", p);
 }
 
+// `key`, an optional duration > 0 (recoverAfter, healAfter): none means never.
+void parse_recovery(YamlReader& r, const YAML::Node& n, const std::string& path,
+                    std::string_view key, Parsed& p) {
+  if (auto d = r.get_duration(n, path, key)) {
+    if (*d <= Duration::zero()) {
+      r.error(child(n, key), join(path, key), "must be greater than 0");
+    } else {
+      p.ev.recover_after = *d;
+    }
+  }
+}
+
+void parse_crash_pod(YamlReader& r, const YAML::Node& n, const std::string& path, Parsed& p) {
+  if (!r.check_keys(n, path, {"pod", "selector", "namespace", "count", "exitCode"})) return;
+  const bool by_name = r.has(n, "pod"), by_selector = r.has(n, "selector");
+  if (by_name && by_selector) {
+    r.error(child(n, "selector"), join(path, "selector"), "give `pod` or `selector`, not both");
+  } else if (!by_name && !by_selector) {
+    r.error(n, path, "missing required key \"selector\" (or \"pod\")");
+  } else if (by_name) {
+    p.ev.kind = "Pod";
+    parse_name(r, n, path, "pod", p);
+  } else {
+    p.ev.selector = parse_label_selector(r, child(n, "selector"), join(path, "selector"));
+  }
+  parse_namespace(r, n, path, p.ev);
+  if (auto v = r.get_int32(n, path, "count")) {
+    if (*v < 1) r.error(child(n, "count"), join(path, "count"), "must be greater than 0");
+    p.ev.count = *v;
+  }
+  if (auto v = r.get_int32(n, path, "exitCode")) {
+    // A crash is a non-zero exit; codes above 255 do not exist.
+    if (*v < 1 || *v > 255) {
+      r.error(child(n, "exitCode"), join(path, "exitCode"), "must be between 1 and 255");
+    }
+    p.ev.exit_code = *v;
+  }
+}
+
+void parse_node_fault(YamlReader& r, const YAML::Node& n, const std::string& path,
+                      std::string_view recovery, Parsed& p) {
+  if (!r.check_keys(n, path, {"node", recovery})) return;
+  p.ev.kind = "Node";
+  parse_name(r, n, path, "node", p);
+  parse_recovery(r, n, path, recovery, p);
+}
+
+void parse_fail_zone(YamlReader& r, const YAML::Node& n, const std::string& path, Parsed& p) {
+  if (!r.check_keys(n, path, {"zone", "recoverAfter"})) return;
+  if (parse_name(r, n, path, "zone", p)) {
+    p.ev.zone = p.ev.name;
+    p.ev.name.clear();
+  }
+  parse_recovery(r, n, path, "recoverAfter", p);
+}
+
+void parse_crash_control_plane(YamlReader& r, const YAML::Node& n, const std::string& path,
+                               const Scenario& s, Parsed& p) {
+  if (n.IsNull()) return;  // `crashControlPlane: {}` or empty: every replica, for good
+  if (!r.check_keys(n, path, {"replica", "recoverAfter"})) return;
+  if (auto v = r.get_int32(n, path, "replica")) {
+    const int32_t replicas = s.runtime.control_plane_replicas;
+    if (*v < 0 || *v >= replicas) {
+      r.error(child(n, "replica"), join(path, "replica"),
+              "no such replica: spec.cluster.controlPlane.replicas is " +
+                  std::to_string(replicas) + " (replicas are numbered from 0)");
+    }
+    p.ev.replica = *v;
+  }
+  parse_recovery(r, n, path, "recoverAfter", p);
+}
+
 // One entry; nullopt when it is not a mapping or names no action.
 std::optional<Parsed> parse_entry(YamlReader& r, const YAML::Node& e, const std::string& path,
                                   const Scenario& s) {
@@ -265,11 +348,20 @@ std::optional<Parsed> parse_entry(YamlReader& r, const YAML::Node& e, const std:
       parse_node_action(r, body, bp, p);
       break;
     case Action::kCrashPod:
+      parse_crash_pod(r, body, bp, p);
+      break;
     case Action::kCrashNode:
+      parse_node_fault(r, body, bp, "recoverAfter", p);
+      break;
     case Action::kPartitionNode:
+      parse_node_fault(r, body, bp, "healAfter", p);
+      break;
     case Action::kFailZone:
+      parse_fail_zone(r, body, bp, p);
+      break;
     case Action::kCrashControlPlane:
-      break;  // not parsed yet
+      parse_crash_control_plane(r, body, bp, s, p);
+      break;
   }
   return p;
 }
@@ -454,6 +546,24 @@ void check_apply(YamlReader& r, World& w, const Scenario& s, Parsed& p) {
   }
 }
 
+// failZone names a zone that some node of the scenario (or of a pool) is in.
+void check_zone(YamlReader& r, const Scenario& s, const Parsed& p) {
+  const std::string& zone = p.ev.zone;
+  if (zone.empty()) return;
+  std::vector<std::string> zones;
+  const auto add = [&](const std::string& z) {
+    if (!z.empty() && std::find(zones.begin(), zones.end(), z) == zones.end()) zones.push_back(z);
+  };
+  for (const Node& n : s.objects.nodes) {
+    if (auto it = n.labels.find(kLabelZone); it != n.labels.end()) add(it->second);
+  }
+  for (const Scenario::NodePool& pool : s.node_pools)
+    for (const std::string& z : pool.zones)
+      add(z);
+  if (std::find(zones.begin(), zones.end(), zone) != zones.end()) return;
+  r.error_at(p.name_at, "no node is in zone \"" + zone + "\"" + did_you_mean(zone, zones));
+}
+
 void check_delete(YamlReader& r, World& w, const Parsed& p) {
   const TimelineEvent& ev = p.ev;
   if (!check_ref(r, w, ev.kind, ev.namespace_, ev.name, p.name_at)) return;
@@ -523,9 +633,15 @@ void parse_events(YamlReader& r, const YAML::Node& n, const std::string& path, S
         check_ref(r, w, "Node", "", ev.name, p.name_at);
         break;
       case Action::kCrashPod:
+        if (ev.kind == "Pod") check_ref(r, w, "Pod", ev.namespace_, ev.name, p.name_at);
+        break;
       case Action::kCrashNode:
       case Action::kPartitionNode:
+        check_ref(r, w, "Node", "", ev.name, p.name_at);
+        break;
       case Action::kFailZone:
+        check_zone(r, s, p);
+        break;
       case Action::kCrashControlPlane:
         break;
     }
