@@ -75,7 +75,7 @@ class FaultInjector {
   struct Process {
     const FaultProcess* spec;
     RandomStream* rng;
-    std::string label;  // "spec.faults[2]", for record details
+    std::string label;                                   // "spec.faults[2]", for record details
     std::unordered_map<uint32_t, EventToken> pod_crash;  // containerCrashes: by pod
   };
 
@@ -98,9 +98,9 @@ class FaultInjector {
   FaultTargets targets_;
   RandomStream* rng_pick_;
   std::vector<Process> processes_;
-  std::vector<NodeState> nodes_;  // by NodeId
+  std::vector<NodeState> nodes_;                   // by NodeId
   std::vector<std::vector<NodeId>> zone_outages_;  // the nodes each failZone took down
-  bool in_node_record_ = false;   // our own NodeRecord is being published
+  bool in_node_record_ = false;                    // our own NodeRecord is being published
 };
 
 }  // namespace kubesim

@@ -30,9 +30,9 @@
 namespace kubesim {
 
 struct OperatorActions {
-  std::function<void(PodId)> restart_pod;      // start the pod's stopped containers again
-  std::function<void(NodeId)> replace_node;    // a working machine in place of the dead one
-  std::function<bool(NodeId)> node_is_down;    // the machine is crashed right now
+  std::function<void(PodId)> restart_pod;    // start the pod's stopped containers again
+  std::function<void(NodeId)> replace_node;  // a working machine in place of the dead one
+  std::function<bool(NodeId)> node_is_down;  // the machine is crashed right now
 };
 
 class ManualOperator {
@@ -70,7 +70,7 @@ class ManualOperator {
   OperatorActions actions_;
   RandomStream* rng_detection_;
   RandomStream* rng_response_;
-  std::unordered_set<uint32_t> open_pods_;   // incidents not yet fixed
+  std::unordered_set<uint32_t> open_pods_;  // incidents not yet fixed
   std::unordered_set<uint32_t> open_nodes_;
   std::deque<Incident> queue_;  // alerted, waiting for the operator, in alert order
   bool busy_ = false;

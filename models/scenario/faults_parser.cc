@@ -42,7 +42,8 @@ void parse_container_crashes(YamlReader& r, const YAML::Node& n, const std::stri
     r.error(n, path, "missing required key \"deployment\" (or \"selector\")");
   }
   if (auto v = r.get_string(n, path, "namespace")) f.namespace_ = *v;
-  if (by_selector) f.selector = parse_label_selector(r, child(n, "selector"), join(path, "selector"));
+  if (by_selector)
+    f.selector = parse_label_selector(r, child(n, "selector"), join(path, "selector"));
   if (by_name) {
     if (auto v = r.get_string(n, path, "deployment")) {
       f.deployment = *v;
@@ -100,8 +101,8 @@ std::optional<Duration> parse_clock(std::string_view text) {
   int h = 0, m = 0;
   char tail = 0;
   const std::string s(text);
-  if (std::sscanf(s.c_str(), "%d:%d%c", &h, &m, &tail) != 2 || h < 0 || h > 24 || m < 0 ||
-      m > 59 || (h == 24 && m != 0) || s.size() != 5) {
+  if (std::sscanf(s.c_str(), "%d:%d%c", &h, &m, &tail) != 2 || h < 0 || h > 24 || m < 0 || m > 59 ||
+      (h == 24 && m != 0) || s.size() != 5) {
     return std::nullopt;
   }
   return Duration::hours(h) + Duration::minutes(m);

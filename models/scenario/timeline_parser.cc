@@ -253,8 +253,8 @@ void parse_crash_control_plane(YamlReader& r, const YAML::Node& n, const std::st
     const int32_t replicas = s.runtime.control_plane_replicas;
     if (*v < 0 || *v >= replicas) {
       r.error(child(n, "replica"), join(path, "replica"),
-              "no such replica: spec.cluster.controlPlane.replicas is " +
-                  std::to_string(replicas) + " (replicas are numbered from 0)");
+              "no such replica: spec.cluster.controlPlane.replicas is " + std::to_string(replicas) +
+                  " (replicas are numbered from 0)");
     }
     p.ev.replica = *v;
   }
