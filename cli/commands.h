@@ -32,7 +32,9 @@ struct RunCommandOptions {
   std::optional<uint64_t> seed;  // default: the scenario's
   std::string until;             // a duration; "" for the scenario's
   std::string scheduler;         // built-in profile for every pod, "" for the scenario's
-  std::string out;               // "" for kubesim-out/<scenario name>
+  std::string controllers;       // controller set (kubernetes, manual), "" for the scenario's
+  bool naive_timers = false;     // simulate every tick of every periodic loop
+  std::string out;               // "" for kubesim-out/<scenario name>[-<controllers>]
   bool quiet = false;            // print nothing on success
   std::string output = "table";  // or "json"
 };

@@ -61,7 +61,15 @@ int main(int argc, char** argv) {
                       "Simulated time to stop at, e.g. 10m (default: the scenario's duration)");
   run_cmd->add_option("--scheduler", run.scheduler,
                       "Built-in profile for every pod (see kubesim policies)");
-  run_cmd->add_option("--out", run.out, "Output directory (default: kubesim-out/<scenario name>)");
+  run_cmd->add_option("--controllers", run.controllers,
+                      "Controller set: kubernetes or manual (default: the scenario's "
+                      "spec.controllers)");
+  run_cmd->add_flag("--naive-timers", run.naive_timers,
+                    "Simulate every tick of probes, heartbeats and election loops (same events, "
+                    "slower; for checking)");
+  run_cmd->add_option("--out", run.out,
+                      "Output directory (default: kubesim-out/<scenario name>, plus "
+                      "-<controllers> with --controllers)");
   run_cmd->add_flag("--quiet", run.quiet, "Print nothing on success");
   run_cmd->add_option("--output", run.output, "Summary format: table or json");
 

@@ -91,6 +91,11 @@ int run_scenario(const RunCommandOptions& o) {
                                    registries.profiles.names()));
   }
 
+  if (!o.controllers.empty() && o.controllers != "kubernetes" && o.controllers != "manual") {
+    return usage_error(fmt::format("--controllers: expected kubernetes or manual, got \"{}\"",
+                                   o.controllers));
+  }
+
   LoadResult loaded = load_scenario(o.scenario);
   for (const LoadError& e : loaded.errors)
     fmt::print(stderr, "{}\n", e.to_string());
@@ -102,12 +107,16 @@ int run_scenario(const RunCommandOptions& o) {
   options.seed = o.seed;
   options.until = until;
   options.scheduler_profile = o.scheduler;
+  options.controllers = o.controllers;
+  options.naive_timers = o.naive_timers;
   auto created = ClusterRuntime::create(std::move(*loaded.scenario), options, registries.plugins,
                                         registries.profiles);
   if (!created) return usage_error(fmt::format("{}: {}", o.scenario, created.error().message));
   ClusterRuntime& rt = **created;
 
-  const fs::path out_dir = o.out.empty() ? fs::path("kubesim-out") / name : fs::path(o.out);
+  // Two runs of one scenario with different controller sets keep both outputs.
+  const std::string dir_name = o.controllers.empty() ? name : name + "-" + o.controllers;
+  const fs::path out_dir = o.out.empty() ? fs::path("kubesim-out") / dir_name : fs::path(o.out);
   std::error_code ec;
   fs::create_directories(out_dir, ec);
   if (ec) {

@@ -25,6 +25,8 @@ struct RunOptions {
   std::optional<uint64_t> seed;   // default: the scenario's
   std::optional<Duration> until;  // default: the scenario's duration
   std::string scheduler_profile;  // override every profile (--scheduler), "" for none
+  std::string controllers;        // controller set (--controllers), "" for the scenario's
+  bool naive_timers = false;      // every periodic loop tick by tick (--naive-timers)
 };
 
 class ClusterRuntime {
