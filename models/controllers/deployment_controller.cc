@@ -273,6 +273,29 @@ std::string pod_template_key(const PodTemplate& t) {
   put(out, s.overhead);
   put(out, static_cast<int64_t>(s.restart_policy));
   put(out, s.termination_grace_period_seconds);
+  // Probes are part of the template (a rollout that changes one makes a new
+  // revision). Written only when some container has one, so that the hash of
+  // a template without probes stays what it was.
+  std::string probes;
+  bool any_probe = false;
+  for (const std::vector<Container>* list : {&s.containers, &s.init_containers}) {
+    for (const Container& c : *list) {
+      for (const Probe* p : {&c.startup_probe, &c.readiness_probe, &c.liveness_probe}) {
+        put(probes, p->enabled ? 1 : 0);
+        if (!p->enabled) continue;
+        any_probe = true;
+        put(probes, p->initial_delay_seconds);
+        put(probes, p->period_seconds);
+        put(probes, p->timeout_seconds);
+        put(probes, p->success_threshold);
+        put(probes, p->failure_threshold);
+      }
+    }
+  }
+  if (any_probe) {
+    out += 'Q';
+    out += probes;
+  }
   return out;
 }
 
@@ -293,9 +316,28 @@ std::string pod_template_hash(const PodTemplate& t) {
 DeploymentController::DeploymentController(ApiServer& api)
     : api_(api), queue_(api.context(), [this](uint32_t i) { sync(i); }) {
   // addDeployment/updateDeployment/deleteDeployment enqueue the Deployment.
-  api_.watch(Kind::kDeployment, [this](const WatchEvent& e) { queue_.add(e.index); });
+  api_.watch(Kind::kDeployment, [this](const WatchEvent& e) {
+    if (leading_) queue_.add(e.index);
+  });
   api_.watch(Kind::kReplicaSet, [this](const WatchEvent& e) { on_replica_set(e); });
   api_.watch(Kind::kPod, [this](const WatchEvent& e) { on_pod(e); });
+}
+
+void DeploymentController::set_leader(bool has_leader) {
+  if (leading_ == has_leader) return;
+  leading_ = has_leader;
+  queue_.set_leader(has_leader);
+  if (!has_leader) return;
+  // A new process lists the ReplicaSets and pods again. What State keeps
+  // besides the ReplicaSet list mirrors the Deployment's status (the
+  // Progressing condition, the revision whose completion was reported), which
+  // a new leader reads from the API server.
+  for (State& s : states_)
+    s.replica_sets.clear();
+  live_pods_.clear();
+  pod_live_.clear();
+  rs_tracked_.clear();
+  start();
 }
 
 void DeploymentController::start() {
@@ -323,6 +365,7 @@ void DeploymentController::track_replica_set(uint32_t i) {
 }
 
 void DeploymentController::on_replica_set(const WatchEvent& e) {
+  if (!leading_) return;
   // addReplicaSet/updateReplicaSet/deleteReplicaSet enqueue the owner.
   track_replica_set(e.index);
   const OwnerRef& owner = rs(e.index).metadata.owner;
@@ -330,6 +373,7 @@ void DeploymentController::on_replica_set(const WatchEvent& e) {
 }
 
 void DeploymentController::on_pod(const WatchEvent& e) {
+  if (!leading_) return;
   const Pod& p = api_.objects().pods[e.index];
   if (p.owner.kind != kReplicaSetKind || p.owner.index == UINT32_MAX) return;
   note_pod(p);

@@ -20,6 +20,28 @@ namespace {
 // give containers a minimal shutdown window to avoid unnecessary SIGKILLs".
 constexpr int64_t kMinimumGracePeriodSeconds = 2;
 
+// Exit codes of a killed container: 128 + SIGTERM when it stops within the
+// grace period, 128 + SIGKILL when the runtime kills it at the end.
+constexpr int32_t kExitSigterm = 143;
+constexpr int32_t kExitSigkill = 137;
+
+const Probe& probe_spec(const Container& c, ProbeKind k) {
+  switch (k) {
+    case ProbeKind::kStartup:
+      return c.startup_probe;
+    case ProbeKind::kReadiness:
+      return c.readiness_probe;
+    case ProbeKind::kLiveness:
+      break;
+  }
+  return c.liveness_probe;
+}
+
+// "back-off 40s", "back-off 5m".
+std::string backoff_detail(Duration d) {
+  return "back-off " + to_string(d);
+}
+
 // The pod GC controller's DisruptionTarget reason for pods of a deleted node
 // (pkg/controller/podgc/gc_controller.go gcOrphaned).
 constexpr const char* kReasonPodGc = "DeletionByPodGC";
@@ -62,14 +84,22 @@ Kubelets::Kubelets(ApiServer& api, const RuntimeConfig& config)
       rng_start_(&ctx_.rng("kubelet/start")),
       rng_run_time_(&ctx_.rng("kubelet/run-time")),
       rng_exit_(&ctx_.rng("kubelet/exit")),
-      rng_shutdown_(&ctx_.rng("kubelet/shutdown")) {
-  api_.watch(Kind::kPod, [this](const WatchEvent& e) { on_pod(e); });
-  api_.watch(Kind::kNode, [this](const WatchEvent& e) { on_node(e); });
+      rng_shutdown_(&ctx_.rng("kubelet/shutdown")),
+      rng_behavior_(&ctx_.rng("kubelet/behavior")) {
+  api_.watch(Kind::kPod, [this](const WatchEvent& e) {
+    catch_up();
+    on_pod(e);
+  });
+  api_.watch(Kind::kNode, [this](const WatchEvent& e) {
+    catch_up();
+    on_node(e);
+  });
 }
 
 // ---- Start-up ----
 
 void Kubelets::start() {
+  catch_up();
   const auto n = static_cast<uint32_t>(api_.objects().pods.size());
   std::vector<uint32_t> pending;
   for (uint32_t i = 0; i < n; ++i) {
@@ -81,26 +111,34 @@ void Kubelets::start() {
       pending.push_back(i);
       continue;
     }
-    // A pre-bound pod: admitted, its images present, running since now.
+    // A pre-bound pod: admitted, its images present, running, started and
+    // Ready since now (its probes succeeded before the run began).
     NodeSlot& ns = node_slot(p.node);
     ns.admitted.add(pod_requests(p.spec));
     ++ns.admitted_pods;
     s.admitted = true;
     track(i);
     read_annotations(i);
+    load_status(i);
     s.containers.assign(p.spec.containers.size(), ContainerRun{});
     s.stage = Stage::kRunning;
+    const SimTime now = ctx_.now();
+    for (uint32_t c = 0; c < s.containers.size(); ++c) {
+      begin_run(i, c);
+      ContainerRun& run = s.containers[c];
+      run.started = run.ready = true;
+      run.started_at = now - Duration::days(1);  // initial delays are long over
+      run.answers.ok_from = run.started_at;
+    }
     s.ready = true;
     if (!p.status.ready) {
-      const SimTime now = ctx_.now();
-      api_.update_pod(p.id, p.resource_version, [now](Pod& q) {
-        q.status.ready = true;
-        q.status.ready_since = now;
-        q.status.started = now;
-      });
+      s.ready_since = s.started = now;
+      write_status(i);
     }
-    for (uint32_t c = 0; c < s.containers.size(); ++c)
-      schedule_exit(i, c);
+    start_probes(i);
+    for (uint32_t c = 0; c < s.containers.size() && s.stage == Stage::kRunning; ++c) {
+      if (s.behavior && s.behavior->crash_on_start) exited(i, c, 1, "crash-on-start");
+    }
   }
   for (uint32_t i : pending)
     on_bound(i);
@@ -112,6 +150,11 @@ void Kubelets::on_pod(const WatchEvent& e) {
   const uint32_t i = e.index;
   PodSlot& s = slot(i);
   const Pod& p = pod(i);
+  // A kubelet that is down or cut off hears nothing; it relists later.
+  if (p.node.valid()) {
+    const NodeSlot& ns = node_slot(p.node);
+    if (ns.down || ns.partitioned) return;
+  }
   if (p.status.deleted) {
     // Removed by someone else (force deletion, the API server deleting a
     // finished pod), or by us (then nothing is left to do).
@@ -177,17 +220,17 @@ void Kubelets::admit(uint32_t i) {
   PodSlot& s = slot(i);
   NodeSlot& ns = node_slot(p.node);
   const Resources request = pod_requests(p.spec);
+  load_status(i);
   // kubelet.go HandlePodAdditions -> canAdmitPod -> lifecycle/predicate.go.
   if (auto failure = check_admission(request, api_.objects().nodes[p.node.value], ns.admitted,
                                      ns.admitted_pods)) {
     // kubelet.go rejectPod: phase Failed, reason, "Pod was rejected: " + message.
     s.stage = Stage::kDone;
     api_.reject("admit", p.key(), failure->message);
-    api_.update_pod(p.id, p.resource_version, [&](Pod& q) {
-      q.phase = PodPhase::kFailed;
-      q.status.reason = failure->reason;
-      q.status.ready = false;
-    });
+    s.phase = PodPhase::kFailed;
+    s.reason = failure->reason;
+    s.ready = false;
+    write_status(i);
     publish(PodEvent::kAdmissionRejected, i, failure->message);
     publish(PodEvent::kFailed, i, failure->reason);
     return;
@@ -199,6 +242,9 @@ void Kubelets::admit(uint32_t i) {
   s.containers.assign(p.spec.containers.size(), ContainerRun{});
   s.stage = Stage::kPulling;
   s.next_image = 0;
+  // kubelet.go SyncPod: "Ensure the pod is being probed" before the runtime
+  // pulls images and starts containers.
+  start_probes(i);
   continue_pulls(i);
 }
 
@@ -217,8 +263,10 @@ void Kubelets::continue_pulls(uint32_t i) {
     return;
   }
   s.stage = Stage::kStarting;
-  s.event =
-      ctx_.schedule(config_.container_start.sample(*rng_start_), [this, i] { on_started(i); });
+  s.event = ctx_.schedule(config_.container_start.sample(*rng_start_), [this, i] {
+    catch_up();
+    on_started(i);
+  });
 }
 
 void Kubelets::request_pull(uint32_t i, const std::string& image) {
@@ -242,10 +290,13 @@ void Kubelets::request_pull(uint32_t i, const std::string& image) {
 
 void Kubelets::start_next_pull(NodeId node) {
   NodeSlot& ns = node_slot(node);
-  ns.pulling = !ns.pulls.empty() && !ns.gone;
+  ns.pulling = !ns.pulls.empty() && !ns.gone && !ns.down;
   if (!ns.pulling) return;
   const Duration d = pull_time(api_.objects().nodes[node.value], ns.pulls.front().image);
-  ns.pull_event = ctx_.schedule(d, [this, node] { on_pulled(node); });
+  ns.pull_event = ctx_.schedule(d, [this, node] {
+    catch_up();
+    on_pulled(node);
+  });
 }
 
 void Kubelets::on_pulled(NodeId node) {
@@ -257,8 +308,13 @@ void Kubelets::on_pulled(NodeId node) {
     done = std::move(ns.pulls.front());
     ns.pulls.erase(ns.pulls.begin());
   }
-  // The image is now cached: node status, which the kubelet owns.
-  api_.add_node_image(node, ContainerImage{{done.image}, image_size(done.image)});
+  // The image is now cached: node status, which the kubelet owns (held
+  // back while the node is cut off).
+  if (node_slot(node).partitioned) {
+    node_slot(node).images_pending.push_back(done.image);
+  } else {
+    api_.add_node_image(node, ContainerImage{{done.image}, image_size(done.image)});
+  }
   start_next_pull(node);  // the next queued request goes first
   for (uint32_t j : done.pods) {
     PodSlot& s = slot(j);
@@ -272,51 +328,127 @@ void Kubelets::on_started(uint32_t i) {
   PodSlot& s = slot(i);
   s.event = {};
   s.stage = Stage::kRunning;
-  s.ready = true;  // no probes: Ready as soon as the containers run
-  const Pod& p = pod(i);
   const SimTime now = ctx_.now();
-  api_.update_pod(p.id, p.resource_version, [now](Pod& q) {
-    q.phase = PodPhase::kRunning;
-    q.status.started = now;
-    q.status.ready = true;
-    q.status.ready_since = now;
-  });
+  s.phase = PodPhase::kRunning;
+  s.started = now;
+  for (uint32_t c = 0; c < s.containers.size(); ++c) {
+    sync_probes(i, c);
+    begin_run(i, c);
+  }
   publish(PodEvent::kStarted, i);
-  publish(PodEvent::kReady, i);
+  for (uint32_t c = 0; c < s.containers.size() && s.stage == Stage::kRunning; ++c) {
+    if (s.behavior && s.behavior->crash_on_start) exited(i, c, 1, "crash-on-start");
+  }
+  if (s.stage != Stage::kRunning) return;  // finished: exited() wrote the status
+  for (uint32_t c = 0; c < s.containers.size(); ++c) {
+    if (s.containers[c].state == ContainerState::kRunning && s.containers[c].started)
+      readiness_manual_run(i, c);
+  }
+  update_ready(i);
+  write_status(i);
   for (uint32_t c = 0; c < s.containers.size(); ++c)
-    schedule_exit(i, c);
+    plan_probes(i, c);
 }
 
-void Kubelets::schedule_exit(uint32_t i, uint32_t c) {
+void Kubelets::begin_run(uint32_t i, uint32_t c) {
   PodSlot& s = slot(i);
-  if (s.run_time < 0) return;  // runs until the pod is deleted
-  const Duration d = distributions_[static_cast<std::size_t>(s.run_time)].sample(*rng_run_time_);
-  s.containers[c].event = ctx_.schedule(d, [this, i, c] { on_exit(i, c); });
+  const Container& spec = pod(i).spec.containers[c];
+  const SimTime now = ctx_.now();
+  {
+    ContainerRun& run = s.containers[c];
+    run.state = ContainerState::kRunning;
+    run.exit_code = 0;
+    run.started_at = now;
+    run.killing = false;
+    run.probe_failed = false;
+    run.started = !spec.startup_probe.enabled;
+    run.ready = !spec.readiness_probe.enabled;
+    run.answers = ProbeAnswers{now, SimTime::max(), false};
+    for (ProbeWorker& w : run.probes)
+      w.new_container();
+  }
+  if (s.behavior && s.behavior->crash_on_start) return;  // exits at once
+  // The run's end: its run time, or a crash of its behaviour, whichever first.
+  SimTime end = SimTime::max();
+  bool crash = false;
+  if (s.run_time >= 0)
+    end = now + distributions_[static_cast<std::size_t>(s.run_time)].sample(*rng_run_time_);
+  if (s.behavior) {
+    ContainerRun& run = s.containers[c];
+    if (s.behavior->slow_start)
+      run.answers.ok_from = now + s.behavior->slow_start->sample(*rng_behavior_);
+    if (s.behavior->hang_after)
+      run.answers.hang_at = now + s.behavior->hang_after->sample(*rng_behavior_);
+    if (s.behavior->crash_after) {
+      const SimTime at = now + s.behavior->crash_after->sample(*rng_behavior_);
+      if (at < end) {
+        end = at;
+        crash = true;
+      }
+    }
+  }
+  if (end == SimTime::max()) return;  // runs until the pod is deleted
+  s.containers[c].event = ctx_.schedule_at(end, [this, i, c, crash] {
+    catch_up();
+    if (crash) {
+      on_crash_after(i, c);
+    } else {
+      on_exit(i, c);
+    }
+  });
 }
 
 void Kubelets::on_exit(uint32_t i, uint32_t c) {
+  slot(i).containers[c].event = {};
+  const double fp = slot(i).failure_probability;
+  const bool failed = fp >= 1 || (fp > 0 && rng_exit_->bernoulli(fp));
+  exited(i, c, failed ? 1 : 0, {});
+}
+
+void Kubelets::on_crash_after(uint32_t i, uint32_t c) {
+  slot(i).containers[c].event = {};
+  exited(i, c, 1, "crash-after");
+}
+
+void Kubelets::exited(uint32_t i, uint32_t c, int32_t code, std::string_view cause) {
   PodSlot& s = slot(i);
   const Pod& p = pod(i);
+  sync_probes(i, c);
   {
     ContainerRun& run = s.containers[c];
+    ctx_.cancel(run.event);
     run.event = {};
-    const double fp = s.failure_probability;
-    const bool failed = fp >= 1 || (fp > 0 && rng_exit_->bernoulli(fp));
-    run.exit_code = failed ? 1 : 0;
-    // kuberuntime_manager.go computePodActions / ShouldContainerBeRestarted.
-    const RestartPolicy policy = p.spec.restart_policy;
-    if (policy == RestartPolicy::kAlways || (policy == RestartPolicy::kOnFailure && failed)) {
+    run.killing = false;
+    run.exit_code = code;
+  }
+  if (code != 0) {
+    std::string detail = "exit code " + std::to_string(code);
+    if (!cause.empty()) detail += ": " + std::string(cause);
+    publish(PodEvent::kCrashed, i, detail);
+  }
+  // kuberuntime_manager.go computePodActions / ShouldContainerBeRestarted.
+  const RestartPolicy policy = p.spec.restart_policy;
+  if (policy == RestartPolicy::kAlways || (policy == RestartPolicy::kOnFailure && code != 0)) {
+    ContainerRun& run = s.containers[c];
+    Duration delay = Duration::zero();
+    if (!auto_restart_) {
+      run.state = ContainerState::kDown;  // nobody restarts it
+    } else {
       run.state = ContainerState::kWaitingRestart;
       // After the back-off, creating and starting the container again takes
       // a container_start draw, as the first start did.
-      const SimTime at =
-          run.backoff.restart_at(ctx_.now()) + config_.container_start.sample(*rng_start_);
-      run.event = ctx_.schedule_at(at, [this, i, c] { on_restarted(i, c); });
-      set_ready(i, false);
-      return;
+      const SimTime restart = run.backoff.restart_at(ctx_.now());
+      delay = restart - ctx_.now();
+      schedule_restart(i, c, restart + config_.container_start.sample(*rng_start_));
     }
-    run.state = ContainerState::kExited;
+    const bool changed = update_ready(i);
+    // kuberuntime_manager.go doBackOff: "Back-off restarting failed container".
+    if (delay > Duration::zero()) publish(PodEvent::kBackOff, i, backoff_detail(delay));
+    if (changed) write_status(i);
+    plan_probes(i, c);
+    return;
   }
+  s.containers[c].state = ContainerState::kExited;
   bool all_exited = true;
   bool any_failed = false;
   for (const ContainerRun& r : s.containers) {
@@ -324,47 +456,78 @@ void Kubelets::on_exit(uint32_t i, uint32_t c) {
     any_failed = any_failed || r.exit_code != 0;
   }
   if (!all_exited) {
-    set_ready(i, false);  // ContainersReady needs every container ready
+    if (update_ready(i)) write_status(i);  // ContainersReady needs every container ready
+    plan_probes(i, c);
     return;
   }
   // kubelet_pods.go getPhase: every container terminated and none will
   // restart -> Succeeded if all exited 0, else Failed.
-  const bool was_ready = s.ready;
-  s.ready = false;
+  stop_probes(i);
   s.stage = Stage::kDone;
   release(i);
   const char* reason = any_failed ? "Error" : "Completed";
-  api_.update_pod(p.id, p.resource_version, [&](Pod& q) {
-    q.phase = any_failed ? PodPhase::kFailed : PodPhase::kSucceeded;
-    q.status.reason = reason;
-    q.status.ready = false;
-  });
-  if (was_ready) publish(PodEvent::kNotReady, i);
+  update_ready(i);
+  s.phase = any_failed ? PodPhase::kFailed : PodPhase::kSucceeded;
+  s.reason = reason;
+  write_status(i);
   publish(any_failed ? PodEvent::kFailed : PodEvent::kSucceeded, i, reason);
+}
+
+void Kubelets::schedule_restart(uint32_t i, uint32_t c, SimTime at) {
+  ContainerRun& run = slot(i).containers[c];
+  run.state = ContainerState::kWaitingRestart;
+  run.event = ctx_.schedule_at(at, [this, i, c] {
+    catch_up();
+    on_restarted(i, c);
+  });
 }
 
 void Kubelets::on_restarted(uint32_t i, uint32_t c) {
   PodSlot& s = slot(i);
   s.containers[c].event = {};
-  s.containers[c].state = ContainerState::kRunning;
-  const bool all_running =
-      std::all_of(s.containers.begin(), s.containers.end(),
-                  [](const ContainerRun& r) { return r.state == ContainerState::kRunning; });
-  const Pod& p = pod(i);
-  const SimTime now = ctx_.now();
-  api_.update_pod(p.id, p.resource_version, [&](Pod& q) {
-    ++q.status.restarts;
-    if (all_running) {
-      q.status.ready = true;
-      q.status.ready_since = now;
-    }
-  });
+  sync_probes(i, c);
+  begin_run(i, c);
+  ++s.restarts;
   publish(PodEvent::kRestarted, i);
-  if (all_running && !s.ready) {
-    s.ready = true;
-    publish(PodEvent::kReady, i);
+  if (s.behavior && s.behavior->crash_on_start) {
+    exited(i, c, 1, "crash-on-start");
+    if (s.dirty || s.stage == Stage::kRunning) write_status(i);
+    return;
   }
-  schedule_exit(i, c);
+  if (s.containers[c].started) readiness_manual_run(i, c);
+  update_ready(i);
+  write_status(i);
+  plan_probes(i, c);
+}
+
+void Kubelets::kill_container(uint32_t i, uint32_t c, ProbeKind why) {
+  PodSlot& s = slot(i);
+  const Pod& p = pod(i);
+  const Container& spec = p.spec.containers[c];
+  ContainerRun& run = s.containers[c];
+  run.killing = true;
+  ctx_.cancel(run.event);
+  run.event = {};
+  // kuberuntime_manager.go computePodActions: "Container %s failed liveness
+  // probe" (or startup probe), ", will be restarted" unless restartPolicy Never.
+  std::string message = "Container " + spec.name + " failed " +
+                        (why == ProbeKind::kLiveness ? "liveness" : "startup") + " probe";
+  if (p.spec.restart_policy != RestartPolicy::kNever) message += ", will be restarted";
+  publish(PodEvent::kKilling, i, message);
+  // killContainer: SIGTERM, SIGKILL at the grace period (at least 2 s).
+  const Duration grace = Duration::seconds(
+      std::max<int64_t>(p.spec.termination_grace_period_seconds, kMinimumGracePeriodSeconds));
+  Duration d = Duration::zero();
+  if (auto it = p.annotations.find(kAnnotationShutdownTime); it != p.annotations.end()) {
+    const int32_t k = distribution_index(it->second);
+    if (k >= 0) d = distributions_[static_cast<std::size_t>(k)].sample(*rng_shutdown_);
+  }
+  const int32_t code = d < grace ? kExitSigterm : kExitSigkill;
+  s.containers[c].event = ctx_.schedule(std::min(d, grace), [this, i, c, code, why] {
+    catch_up();
+    slot(i).containers[c].event = {};
+    exited(i, c, code, std::string(to_string(why)) + " probe failed");
+  });
 }
 
 void Kubelets::terminate(uint32_t i) {
@@ -383,7 +546,9 @@ void Kubelets::terminate(uint32_t i) {
     default:
       return;
   }
-  set_ready(i, false);
+  stop_probes(i);
+  s.stage = Stage::kStopping;
+  if (update_ready(i)) write_status(i);
   // killContainer: the runtime sends SIGTERM and SIGKILL after the grace
   // period (at least 2 s); the container exits after its shutdown time or
   // at the kill, whichever comes first.
@@ -409,8 +574,10 @@ void Kubelets::terminate(uint32_t i) {
     remove(i);
     return;
   }
-  s.stage = Stage::kStopping;
-  s.event = ctx_.schedule(stop, [this, i] { on_stopped(i); });
+  s.event = ctx_.schedule(stop, [this, i] {
+    catch_up();
+    on_stopped(i);
+  });
 }
 
 void Kubelets::on_stopped(uint32_t i) {
@@ -443,6 +610,7 @@ void Kubelets::collect_orphan(uint32_t i) {
 void Kubelets::forget(uint32_t i) {
   PodSlot& s = slot(i);
   if (s.stage == Stage::kPulling) leave_pull_queue(i);
+  stop_probes(i);
   ctx_.cancel(s.event);
   s.event = {};
   for (ContainerRun& run : s.containers) {
@@ -454,7 +622,13 @@ void Kubelets::forget(uint32_t i) {
 }
 
 void Kubelets::remove(uint32_t i) {
-  slot(i).stage = Stage::kDone;
+  PodSlot& s = slot(i);
+  s.stage = Stage::kDone;
+  if (!connected(i)) {
+    s.remove_pending = true;  // written at heal()
+    return;
+  }
+  s.remove_pending = false;
   untrack(i);
   api_.remove_pod(pod(i).id);
 }
@@ -503,6 +677,334 @@ void Kubelets::leave_pull_queue(uint32_t i) {
   }
 }
 
+// ---- Faults and the operator ----
+
+void Kubelets::crash_container(PodId id, int32_t exit_code, std::string_view cause) {
+  catch_up();
+  const uint32_t i = id.value;
+  if (i >= api_.objects().pods.size()) return;
+  PodSlot& s = slot(i);
+  if (s.stage != Stage::kRunning || node_down_for(i)) return;
+  const std::string why(cause);  // `cause` may point into something we change
+  for (uint32_t c = 0; c < s.containers.size() && s.stage == Stage::kRunning; ++c) {
+    if (s.containers[c].state == ContainerState::kRunning) exited(i, c, exit_code, why);
+  }
+}
+
+void Kubelets::node_down(NodeId node) {
+  catch_up();
+  NodeSlot& ns = node_slot(node);
+  if (ns.down || ns.gone) return;
+  ns.down = true;
+  ctx_.cancel(ns.pull_event);
+  ns.pull_event = {};
+  ns.pulling = false;
+  ns.pulls.clear();
+  const std::vector<uint32_t> pods = ns.pods;
+  for (uint32_t i : pods) {
+    PodSlot& s = slot(i);
+    stop_probes(i);
+    ctx_.cancel(s.event);
+    s.event = {};
+    for (ContainerRun& run : s.containers) {
+      ctx_.cancel(run.event);
+      run.event = {};
+      run.killing = false;
+      if (run.state == ContainerState::kRunning || run.state == ContainerState::kWaitingRestart)
+        run.state = ContainerState::kDown;
+    }
+    // The pod stops serving; nobody can tell the API (write_status holds it).
+    if (update_ready(i, "NodeDown")) write_status(i);
+  }
+}
+
+void Kubelets::node_up(NodeId node) {
+  catch_up();
+  NodeSlot& ns = node_slot(node);
+  if (!ns.down) return;
+  ns.down = false;
+  if (ns.gone) return;
+  relist(node, true);
+}
+
+void Kubelets::partition(NodeId node) {
+  catch_up();
+  node_slot(node).partitioned = true;
+}
+
+void Kubelets::heal(NodeId node) {
+  catch_up();
+  NodeSlot& ns = node_slot(node);
+  if (!ns.partitioned) return;
+  ns.partitioned = false;
+  if (ns.gone || ns.down) return;
+  const std::vector<std::string> images = std::move(ns.images_pending);
+  node_slot(node).images_pending.clear();
+  for (const std::string& image : images)
+    api_.add_node_image(node, ContainerImage{{image}, image_size(image)});
+  relist(node, false);
+}
+
+void Kubelets::relist(NodeId node, bool restarted) {
+  // The kubelet's pods against the API's (kubelet.go HandlePodCleanups and
+  // the pod config's relist): removed, terminating, still bound.
+  const std::vector<uint32_t> pods = node_slot(node).pods;
+  for (uint32_t i : pods) {
+    PodSlot& s = slot(i);
+    const Pod& p = pod(i);
+    if (p.status.deleted) {
+      forget(i);
+      untrack(i);
+      continue;
+    }
+    if (s.remove_pending) {
+      remove(i);
+      continue;
+    }
+    if (p.status.terminating) {
+      if (restarted || s.stage == Stage::kDone) {
+        // Nothing runs any more: the deletion completes.
+        forget(i);
+        remove(i);
+      } else if (s.stage != Stage::kStopping) {
+        terminate(i);  // kills what runs, then removes the pod
+      }
+      continue;
+    }
+    if (!p.active() && s.stage != Stage::kDone) {
+      forget(i);  // someone else gave it a terminal phase
+      continue;
+    }
+    if (restarted) {
+      if (s.stage == Stage::kPulling || s.stage == Stage::kStarting) {
+        // The pull or start under way was lost: from the first missing image.
+        s.stage = Stage::kPulling;
+        start_probes(i);
+        continue_pulls(i);
+      } else if (s.stage == Stage::kRunning) {
+        start_probes(i);  // new workers: probes from scratch
+        for (uint32_t c = 0; c < s.containers.size(); ++c) {
+          if (s.containers[c].state != ContainerState::kDown || !auto_restart_) continue;
+          schedule_restart(i, c, ctx_.now() + config_.container_start.sample(*rng_start_));
+        }
+      }
+    }
+    if (s.dirty) write_status(i);
+  }
+  // Pods bound to the node meanwhile.
+  const auto n = static_cast<uint32_t>(api_.objects().pods.size());
+  for (uint32_t i = 0; i < n; ++i) {
+    const Pod& p = pod(i);
+    if (p.node != node || p.status.deleted) continue;
+    PodSlot& s = slot(i);
+    if (s.stage != Stage::kUnseen) continue;
+    if (!p.active()) {
+      s.stage = Stage::kDone;
+      continue;
+    }
+    on_bound(i);
+  }
+}
+
+void Kubelets::restart_pod(PodId id) {
+  catch_up();
+  const uint32_t i = id.value;
+  if (i >= api_.objects().pods.size()) return;
+  PodSlot& s = slot(i);
+  if (s.stage != Stage::kRunning || node_down_for(i)) return;
+  const SimTime now = ctx_.now();
+  for (uint32_t c = 0; c < s.containers.size(); ++c) {
+    ContainerRun& run = s.containers[c];
+    const bool broken = run.state == ContainerState::kDown ||
+                        run.state == ContainerState::kWaitingRestart ||
+                        (run.state == ContainerState::kRunning && !run.killing &&
+                         (run.probe_failed || now >= run.answers.hang_at));
+    if (!broken) continue;
+    sync_probes(i, c);
+    if (run.state == ContainerState::kRunning)
+      publish(PodEvent::kKilling, i,
+              "Container " + pod(i).spec.containers[c].name + " restarted by the operator");
+    ctx_.cancel(run.event);
+    run.event = {};
+    run.state = ContainerState::kDown;
+    schedule_restart(i, c, now + config_.container_start.sample(*rng_start_));
+    plan_probes(i, c);
+  }
+  if (update_ready(i)) write_status(i);
+}
+
+// ---- Probes ----
+
+void Kubelets::start_probes(uint32_t i) {
+  PodSlot& s = slot(i);
+  const Pod& p = pod(i);
+  stop_probes(i);
+  s.probing = true;
+  const SimTime now = ctx_.now();
+  for (uint32_t c = 0; c < s.containers.size(); ++c) {
+    for (int k = 0; k < kProbeKinds; ++k) {
+      const auto kind = static_cast<ProbeKind>(k);
+      s.containers[c].probes[k] =
+          ProbeWorker::start(probe_spec(p.spec.containers[c], kind), kind, now);
+      plan_probe(i, c, kind);
+    }
+  }
+}
+
+void Kubelets::stop_probes(uint32_t i) {
+  PodSlot& s = slot(i);
+  if (!s.probing) return;
+  s.probing = false;
+  for (uint32_t c = 0; c < s.containers.size(); ++c) {
+    for (int k = 0; k < kProbeKinds; ++k)
+      unplan_probe(i, c, static_cast<ProbeKind>(k));
+  }
+}
+
+ProbeView Kubelets::probe_view(uint32_t i, uint32_t c, ProbeKind k) const {
+  const PodSlot& s = pods_[i];
+  const ContainerRun& run = s.containers[c];
+  ProbeView v;
+  v.running = s.stage == Stage::kRunning && run.state == ContainerState::kRunning;
+  v.started_at = run.started_at;
+  v.started = run.started;
+  v.ready = run.ready;
+  v.answers = run.answers;
+  if (k == ProbeKind::kReadiness && s.behavior && s.behavior->never_ready)
+    v.answers.never_ok = true;
+  return v;
+}
+
+void Kubelets::sync_probes(uint32_t i, uint32_t c) {
+  PodSlot& s = slot(i);
+  if (!s.probing) return;
+  // Ticks at now came before this change (catch_up runs first).
+  const SimTime until = ctx_.now() + Duration::micros(1);
+  for (int k = 0; k < kProbeKinds; ++k) {
+    ProbeWorker& w = s.containers[c].probes[k];
+    if (w.spec().enabled) w.skip_quiet(probe_view(i, c, static_cast<ProbeKind>(k)), until);
+  }
+}
+
+void Kubelets::plan_probes(uint32_t i, uint32_t c) {
+  for (int k = 0; k < kProbeKinds; ++k)
+    plan_probe(i, c, static_cast<ProbeKind>(k));
+}
+
+void Kubelets::unplan_probe(uint32_t i, uint32_t c, ProbeKind k) {
+  ContainerRun& run = slot(i).containers[c];
+  const auto kk = static_cast<std::size_t>(k);
+  if (run.probe_due[kk] == SimTime::max()) return;
+  due_.erase(DueKey{run.probe_due[kk], i, c, static_cast<uint8_t>(k)});
+  ctx_.cancel(run.probe_events[kk]);
+  run.probe_events[kk] = {};
+  run.probe_due[kk] = SimTime::max();
+}
+
+void Kubelets::plan_probe(uint32_t i, uint32_t c, ProbeKind k) {
+  PodSlot& s = slot(i);
+  const auto kk = static_cast<std::size_t>(k);
+  const ProbeWorker& w = s.containers[c].probes[kk];
+  SimTime at = SimTime::max();
+  if (s.probing && w.spec().enabled)
+    at = config_.naive_timers ? w.next_tick() : w.next_effect(probe_view(i, c, k));
+  if (at == s.containers[c].probe_due[kk]) return;
+  unplan_probe(i, c, k);
+  if (at == SimTime::max()) return;
+  ContainerRun& run = s.containers[c];
+  run.probe_due[kk] = at;
+  due_.insert(DueKey{at, i, c, static_cast<uint8_t>(k)});
+  run.probe_events[kk] = ctx_.schedule_at(at, [this] { catch_up(); });
+}
+
+void Kubelets::catch_up() {
+  if (catching_up_) return;
+  catching_up_ = true;
+  const SimTime now = ctx_.now();
+  while (!due_.empty() && std::get<0>(*due_.begin()) <= now) {
+    const auto [t, i, c, k] = *due_.begin();
+    on_probe_tick(i, c, static_cast<ProbeKind>(k));
+  }
+  catching_up_ = false;
+}
+
+void Kubelets::on_probe_tick(uint32_t i, uint32_t c, ProbeKind k) {
+  const auto kk = static_cast<std::size_t>(k);
+  const SimTime t = slot(i).containers[c].probe_due[kk];
+  unplan_probe(i, c, k);
+  const ProbeView v = probe_view(i, c, k);
+  ProbeWorker& w = slot(i).containers[c].probes[kk];
+  w.skip_quiet(v, t);  // lazy: the quiet ticks before this one
+  const ProbeTick r = w.tick(v, t);
+  apply_probe(i, c, k, r);
+  plan_probe(i, c, k);
+}
+
+void Kubelets::apply_probe(uint32_t i, uint32_t c, ProbeKind k, const ProbeTick& r) {
+  if (!r.set) return;
+  PodSlot& s = slot(i);
+  const Probe& spec = s.containers[c].probes[static_cast<std::size_t>(k)].spec();
+  switch (k) {
+    case ProbeKind::kReadiness: {
+      // kubelet.go syncLoopIteration: readinessManager updates -> SetContainerReadiness.
+      ContainerRun& run = s.containers[c];
+      if (!r.success && r.run == spec.failure_threshold)
+        publish(PodEvent::kUnhealthy, i, "Readiness probe failed");
+      if (run.ready != r.success) {
+        run.ready = r.success;
+        if (update_ready(i)) write_status(i);
+      }
+      return;
+    }
+    case ProbeKind::kLiveness:
+      if (r.success) return;
+      publish(PodEvent::kUnhealthy, i, "Liveness probe failed");
+      if (auto_restart_) {
+        kill_container(i, c, k);
+      } else {
+        s.containers[c].probe_failed = true;
+      }
+      return;
+    case ProbeKind::kStartup: {
+      if (!r.success) {
+        publish(PodEvent::kUnhealthy, i, "Startup probe failed");
+        if (auto_restart_) {
+          kill_container(i, c, k);
+        } else {
+          s.containers[c].probe_failed = true;
+        }
+        return;
+      }
+      // prober_manager.go UpdatePodStatus: Started. Liveness and readiness
+      // probe from now on; their ticks before now saw a container not started.
+      for (ProbeKind other : {ProbeKind::kReadiness, ProbeKind::kLiveness}) {
+        ProbeWorker& w = s.containers[c].probes[static_cast<std::size_t>(other)];
+        if (w.spec().enabled) w.skip_quiet(probe_view(i, c, other), ctx_.now());
+      }
+      s.containers[c].started = true;
+      readiness_manual_run(i, c);
+      plan_probe(i, c, ProbeKind::kLiveness);
+      if (update_ready(i)) write_status(i);
+      return;
+    }
+  }
+}
+
+void Kubelets::readiness_manual_run(uint32_t i, uint32_t c) {
+  // prober_manager.go UpdatePodStatus: a started container whose readiness
+  // is not Success triggers an immediate run of its readiness worker, which
+  // restarts the worker's ticker (worker.go run: probeTicker.Reset). The
+  // kubelet syncs the pod when the container starts and when the startup
+  // probe succeeds; kubesim triggers at those moments.
+  PodSlot& s = slot(i);
+  if (!s.probing) return;
+  ProbeWorker& w = s.containers[c].probes[static_cast<std::size_t>(ProbeKind::kReadiness)];
+  if (!w.spec().enabled || s.containers[c].ready) return;
+  const ProbeTick r = w.manual(probe_view(i, c, ProbeKind::kReadiness), ctx_.now());
+  apply_probe(i, c, ProbeKind::kReadiness, r);
+  plan_probe(i, c, ProbeKind::kReadiness);
+}
+
 // ---- Helpers ----
 
 Kubelets::PodSlot& Kubelets::slot(uint32_t i) {
@@ -516,15 +1018,47 @@ Kubelets::NodeSlot& Kubelets::node_slot(NodeId id) {
   return nodes_[id.value];
 }
 
+bool Kubelets::connected(uint32_t i) {
+  const NodeId n = pod(i).node;
+  if (!n.valid()) return true;
+  const NodeSlot& ns = node_slot(n);
+  return !ns.down && !ns.partitioned;
+}
+
+bool Kubelets::node_down_for(uint32_t i) {
+  const NodeId n = pod(i).node;
+  return n.valid() && node_slot(n).down;
+}
+
 void Kubelets::read_annotations(uint32_t i) {
   PodSlot& s = slot(i);
   const auto& a = pod(i).annotations;
   s.run_time = -1;
   s.failure_probability = 0;
+  s.behavior.reset();
   if (auto it = a.find(kAnnotationRunTime); it != a.end())
     s.run_time = distribution_index(it->second);
   if (auto it = a.find(kAnnotationFailureProbability); it != a.end())
     s.failure_probability = parse_probability(it->second).value_or(0.0);
+  if (auto it = a.find(kAnnotationBehavior); it != a.end()) {
+    auto [cached, inserted] = behavior_by_text_.try_emplace(it->second);
+    if (inserted) {
+      if (auto b = parse_container_behavior(it->second)) cached->second = std::move(*b);
+    }
+    s.behavior = cached->second;
+  }
+}
+
+void Kubelets::load_status(uint32_t i) {
+  PodSlot& s = slot(i);
+  const Pod& p = pod(i);
+  s.phase = p.phase;
+  s.ready = p.status.ready;
+  s.started = p.status.started;
+  s.ready_since = p.status.ready_since;
+  s.restarts = p.status.restarts;
+  s.reason = p.status.reason;
+  s.dirty = false;
 }
 
 int32_t Kubelets::distribution_index(const std::string& text) {
@@ -559,17 +1093,38 @@ Duration Kubelets::pull_time(const Node& node, const std::string& image) const {
   return d;
 }
 
-void Kubelets::set_ready(uint32_t i, bool ready) {
+bool Kubelets::update_ready(uint32_t i, std::string_view detail) {
   PodSlot& s = slot(i);
-  if (s.ready == ready) return;
+  // status/generate.go: Ready = ContainersReady = every container running,
+  // started and ready.
+  bool ready = s.stage == Stage::kRunning && !s.containers.empty();
+  for (const ContainerRun& run : s.containers) {
+    ready = ready && run.state == ContainerState::kRunning && run.started && run.ready;
+  }
+  if (s.ready == ready) return false;
   s.ready = ready;
+  if (ready) s.ready_since = ctx_.now();
+  publish(ready ? PodEvent::kReady : PodEvent::kNotReady, i, detail);
+  return true;
+}
+
+void Kubelets::write_status(uint32_t i) {
+  PodSlot& s = slot(i);
+  if (!connected(i)) {
+    s.dirty = true;  // written when the node is back (relist)
+    return;
+  }
+  s.dirty = false;
   const Pod& p = pod(i);
-  const SimTime now = ctx_.now();
-  api_.update_pod(p.id, p.resource_version, [&](Pod& q) {
-    q.status.ready = ready;
-    if (ready) q.status.ready_since = now;
+  if (p.status.deleted) return;
+  api_.update_pod(p.id, p.resource_version, [&s](Pod& q) {
+    q.phase = s.phase;
+    q.status.ready = s.ready;
+    q.status.ready_since = s.ready_since;
+    q.status.started = s.started;
+    q.status.restarts = s.restarts;
+    q.status.reason = s.reason;
   });
-  publish(ready ? PodEvent::kReady : PodEvent::kNotReady, i);
 }
 
 void Kubelets::publish(PodEvent e, uint32_t i, std::string_view detail) {
@@ -591,6 +1146,28 @@ int64_t Kubelets::admitted_pods(NodeId node) const {
 
 std::size_t Kubelets::pulls_pending(NodeId node) const {
   return node.value < nodes_.size() ? nodes_[node.value].pulls.size() : 0;
+}
+
+bool Kubelets::node_is_down(NodeId node) const {
+  return node.value < nodes_.size() && nodes_[node.value].down;
+}
+
+bool Kubelets::node_is_partitioned(NodeId node) const {
+  return node.value < nodes_.size() && nodes_[node.value].partitioned;
+}
+
+bool Kubelets::pod_ready(PodId id) const {
+  return id.value < pods_.size() && pods_[id.value].ready;
+}
+
+int32_t Kubelets::containers_running(PodId id) const {
+  if (id.value >= pods_.size()) return 0;
+  const PodSlot& s = pods_[id.value];
+  if (s.stage != Stage::kRunning && s.stage != Stage::kStopping) return 0;
+  int32_t n = 0;
+  for (const ContainerRun& run : s.containers)
+    n += run.state == ContainerState::kRunning ? 1 : 0;
+  return n;
 }
 
 }  // namespace kubesim

@@ -5,6 +5,7 @@
 #include <string_view>
 #include <vector>
 
+#include "models/kubelet/behavior.h"
 #include "sim/distribution.h"
 
 namespace kubesim::scenario_detail {
@@ -40,6 +41,10 @@ void check_kubesim_annotations(YamlReader& r, const YAML::Node& annotations,
       };
       auto d = parse_duration_distribution(value.Scalar(), no_files);
       if (!d) r.error(value, p, d.error().message);
+    } else if (key == kAnnotationBehavior) {
+      if (reported_as_not_string(value)) continue;
+      auto b = parse_container_behavior(value.Scalar());
+      if (!b) r.error(value, p, b.error().message);
     } else if (key == kAnnotationFailureProbability) {
       const std::string& s = value.Scalar();
       char* end = nullptr;

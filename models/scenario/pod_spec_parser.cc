@@ -160,9 +160,81 @@ ContainerPort parse_port(YamlReader& r, const YAML::Node& n, const std::string& 
   return p;
 }
 
+// A v1.Probe (livenessProbe, readinessProbe, startupProbe). The handler is
+// accepted and not modelled: the outcome comes from kubesim.io/behavior.
+// Defaults: pkg/apis/core/v1/defaults.go SetDefaults_Probe (a 0 is defaulted
+// too, as there). Validation: pkg/apis/core/validation/validation.go
+// validateProbe (non-negative fields), validateHandler (exactly one handler),
+// validateLivenessProbe / validateStartupProbe (successThreshold must be 1),
+// validateReadinessProbe (no terminationGracePeriodSeconds).
+enum class ProbeKind { kStartup, kReadiness, kLiveness };
+
+Probe parse_probe(YamlReader& r, const YAML::Node& n, const std::string& path, ProbeKind kind) {
+  Probe p;
+  if (!n.IsDefined() || n.IsNull()) return p;
+  if (!r.check_keys(n, path,
+                    {"exec", "httpGet", "tcpSocket", "grpc", "initialDelaySeconds",
+                     "periodSeconds", "timeoutSeconds", "successThreshold", "failureThreshold",
+                     "terminationGracePeriodSeconds"})) {
+    return p;
+  }
+  p.enabled = true;
+  int handlers = 0;
+  for (const char* h : {"exec", "httpGet", "tcpSocket", "grpc"}) {
+    if (!r.has(n, h)) continue;
+    ++handlers;
+    if (handlers > 1) {
+      r.error(YamlReader::child(n, h), join(path, h), "may not specify more than 1 handler type");
+    } else if (r.expect_map(YamlReader::child(n, h), join(path, h))) {
+      r.note(YamlReader::child(n, h), join(path, h),
+             "the probe's handler is not modelled: kubesim.io/behavior decides the outcome");
+    }
+  }
+  if (handlers == 0) r.error(n, path, "must specify a handler type (exec, httpGet, tcpSocket, grpc)");
+  struct Field {
+    const char* key;
+    int32_t* out;
+  };
+  for (Field f : {Field{"initialDelaySeconds", &p.initial_delay_seconds},
+                  Field{"periodSeconds", &p.period_seconds},
+                  Field{"timeoutSeconds", &p.timeout_seconds},
+                  Field{"successThreshold", &p.success_threshold},
+                  Field{"failureThreshold", &p.failure_threshold}}) {
+    auto v = r.get_int32(n, path, f.key);
+    if (!v) continue;
+    if (*v < 0) {
+      r.error(YamlReader::child(n, f.key), join(path, f.key),
+              "must be greater than or equal to 0, got " + std::to_string(*v));
+      continue;
+    }
+    // SetDefaults_Probe: 0 means the default (initialDelaySeconds' default is 0).
+    if (*v > 0 || f.out == &p.initial_delay_seconds) *f.out = *v;
+  }
+  if (kind != ProbeKind::kReadiness && p.success_threshold != 1) {
+    r.error(YamlReader::child(n, "successThreshold"), join(path, "successThreshold"),
+            "must be 1, got " + std::to_string(p.success_threshold));
+  }
+  if (r.has(n, "terminationGracePeriodSeconds")) {
+    const YAML::Node g = YamlReader::child(n, "terminationGracePeriodSeconds");
+    const std::string gp = join(path, "terminationGracePeriodSeconds");
+    if (kind == ProbeKind::kReadiness) {
+      r.error(g, gp, "must not be set for readinessProbes");
+    } else if (auto v = r.as_int64(g, gp)) {
+      if (*v <= 0) {
+        r.error(g, gp, "must be greater than 0, got " + std::to_string(*v));
+      } else {
+        r.note(g, gp, "not modelled: a probe failure kills with the pod's grace period");
+      }
+    }
+  }
+  return p;
+}
+
 Container parse_container(YamlReader& r, const YAML::Node& n, const std::string& path) {
   Container c;
-  if (!r.check_keys(n, path, {"name", "image", "resources", "ports"},
+  if (!r.check_keys(n, path,
+                    {"name", "image", "resources", "ports", "livenessProbe", "readinessProbe",
+                     "startupProbe"},
                     {"command",
                      "args",
                      "workingDir",
@@ -170,9 +242,6 @@ Container parse_container(YamlReader& r, const YAML::Node& n, const std::string&
                      "envFrom",
                      "volumeMounts",
                      "volumeDevices",
-                     "livenessProbe",
-                     "readinessProbe",
-                     "startupProbe",
                      "lifecycle",
                      "terminationMessagePath",
                      "terminationMessagePolicy",
@@ -224,6 +293,12 @@ Container parse_container(YamlReader& r, const YAML::Node& n, const std::string&
       }
     }
   }
+  c.startup_probe = parse_probe(r, YamlReader::child(n, "startupProbe"),
+                                join(path, "startupProbe"), ProbeKind::kStartup);
+  c.readiness_probe = parse_probe(r, YamlReader::child(n, "readinessProbe"),
+                                  join(path, "readinessProbe"), ProbeKind::kReadiness);
+  c.liveness_probe = parse_probe(r, YamlReader::child(n, "livenessProbe"),
+                                 join(path, "livenessProbe"), ProbeKind::kLiveness);
   YAML::Node ports = YamlReader::child(n, "ports");
   if (ports.IsDefined() && !ports.IsNull() && r.expect_seq(ports, join(path, "ports"))) {
     for (size_t i = 0; i < ports.size(); ++i) {
@@ -564,6 +639,19 @@ PodSpec parse_pod_spec(YamlReader& r, const YAML::Node& n, const std::string& pa
   }
   s.init_containers =
       parse_containers(r, YamlReader::child(n, "initContainers"), join(path, "initContainers"));
+  // validation.go validateInitContainers: probes only on restartable (sidecar)
+  // init containers, which kubesim does not model.
+  for (size_t i = 0; i < s.init_containers.size(); ++i) {
+    const YAML::Node c = YamlReader::child(n, "initContainers")[i];
+    for (const char* key : {"startupProbe", "readinessProbe", "livenessProbe"}) {
+      if (!r.has(c, key)) continue;
+      r.error(YamlReader::child(c, key), join(index(join(path, "initContainers"), i), key),
+              "may not be set for init containers (sidecar init containers are not modelled)");
+    }
+    s.init_containers[i].startup_probe = {};
+    s.init_containers[i].readiness_probe = {};
+    s.init_containers[i].liveness_probe = {};
+  }
   if (auto v = r.get_string(n, path, "nodeName")) {
     s.node_name = *v;
     refs.node_name = r.origin(YamlReader::child(n, "nodeName"), join(path, "nodeName"));
