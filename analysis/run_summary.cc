@@ -45,7 +45,7 @@ LatencyStats latency_stats(std::vector<int64_t> micros) {
 
 RunSummaryCollector::RunSummaryCollector(ObserverBus& bus, const ClusterObjects& objects,
                                          SimTime start)
-    : objects_(&objects), start_(start), last_(start) {
+    : objects_(&objects), start_(start), last_(start), availability_(bus, objects, start) {
   for (const Node& n : objects.nodes)
     if (!n.deleted) count_node(n);
   for (const Pod& p : objects.pods)
@@ -221,6 +221,7 @@ RunSummary RunSummaryCollector::summary(SimTime now) const {
   s.rollouts_completed = rollouts_completed_;
   s.jobs_completed = jobs_completed_;
   s.jobs_failed = jobs_failed_;
+  s.availability = availability_.summary(now);
   return s;
 }
 
@@ -340,6 +341,9 @@ std::string summary_table(const RunSummary& s) {
       fmt::format("{} started, {} completed", s.rollouts_started, s.rollouts_completed));
   row("jobs", fmt::format("{} completed, {} failed", s.jobs_completed, s.jobs_failed));
   row("rejected writes", with_thousands(s.rejected_writes));
+  if (const std::string section = availability_table(s.availability); !section.empty()) {
+    out += "\n" + section;
+  }
   out +=
       "\nlatency percentiles: nearest rank over every pod that got there; "
       "mean utilization: time-weighted\n";
@@ -365,6 +369,7 @@ nlohmann::ordered_json summary_json(const RunSummary& s) {
   j["nodes"] = {{"total", s.nodes}, {"in_use", s.nodes_in_use}};
   j["rollouts"] = {{"started", s.rollouts_started}, {"completed", s.rollouts_completed}};
   j["jobs"] = {{"completed", s.jobs_completed}, {"failed", s.jobs_failed}};
+  j["availability"] = availability_json(s.availability);
   j["rejected_writes"] = s.rejected_writes;
   j["interrupted"] = s.interrupted;
   return j;

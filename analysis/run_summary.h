@@ -1,6 +1,7 @@
 // RunSummary: the numbers a run ends with (pods by phase, scheduling
 // latency percentiles, requested-resource utilization, rollouts, jobs,
-// rejected writes), computed by a collector that listens to the records.
+// availability, rejected writes), computed by a collector that listens to the
+// records.
 // docs/running.md explains every number and the JSON keys.
 //
 //   RunSummaryCollector collector(sim.bus(), api.objects());  // before running
@@ -18,6 +19,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "analysis/availability.h"
 #include "models/objects/cluster.h"
 #include "models/records.h"
 #include "sim/observer.h"
@@ -75,6 +77,9 @@ struct RunSummary {
   int64_t rollouts_completed = 0;
   int64_t jobs_completed = 0;
   int64_t jobs_failed = 0;
+  // Per workload: time with a ready replica, downtime, MTTR, node failures
+  // (analysis/availability.h).
+  AvailabilitySummary availability;
 
   double simulated_seconds() const { return static_cast<double>(simulated.count_micros()) / 1e6; }
   // Simulated seconds per wall-clock second; 0 when no wall time was measured.
@@ -85,7 +90,7 @@ class RunSummaryCollector {
  public:
   // Subscribes to the records and takes the initial state (nodes, bound pods)
   // from `objects`, which must outlive the collector; `start` is the time the
-  // utilization mean starts from.
+  // utilization mean and the availability measurement start from.
   RunSummaryCollector(ObserverBus& bus, const ClusterObjects& objects,
                       SimTime start = SimTime::zero());
   RunSummaryCollector(const RunSummaryCollector&) = delete;
@@ -95,7 +100,8 @@ class RunSummaryCollector {
   // are read from the store, everything else from the records.
   RunSummary summary(SimTime now) const;
 
-  // The handlers, public so that a test can feed records without a bus.
+  // The handlers, public so that a test can feed records without a bus (the
+  // availability collector listens on the bus only).
   void on_pod(const PodRecord& r);
   void on_node(const NodeRecord& r);
   void on_workload(const WorkloadRecord& r);
@@ -129,6 +135,7 @@ class RunSummaryCollector {
   int64_t rejected_writes_ = 0;
   int64_t rollouts_started_ = 0, rollouts_completed_ = 0;
   int64_t jobs_completed_ = 0, jobs_failed_ = 0;
+  AvailabilityCollector availability_;
 };
 
 // The value of rank ceil(percent / 100 * n) (1-based, at least 1) of the
