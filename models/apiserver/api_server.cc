@@ -1,5 +1,7 @@
 #include "models/apiserver/api_server.h"
 
+#include <algorithm>
+
 #include <fmt/format.h>
 
 namespace kubesim {
@@ -18,6 +20,8 @@ const char* to_string(Kind k) {
       return "DaemonSet";
     case Kind::kJob:
       return "Job";
+    case Kind::kLease:
+      return "Lease";
     case Kind::kCount:
       break;
   }
@@ -26,9 +30,10 @@ const char* to_string(Kind k) {
 
 ApiServer::ApiServer(Context ctx, ClusterObjects& objects, ApiServerConfig config)
     : ctx_(ctx), objects_(&objects), config_(config) {
-  node_requested_.resize(objects.nodes.size());
-  pods_on_node_.resize(objects.nodes.size());
-  for (const Pod& p : objects.pods) {
+  grow_nodes();
+  for (Pod& p : objects.pods) {
+    // The scenario's pods count as created through the API: admission applies.
+    admit_default_tolerations(p);
     names_.insert(p.key());
     if (p.node.valid() && p.active()) {
       node_requested_[p.node.value].add(pod_requests(p.spec));
@@ -91,8 +96,46 @@ std::string ApiServer::unique_name(std::string_view prefix) {
   }
 }
 
+void ApiServer::grow_nodes() {
+  const size_t n = objects_->nodes.size();
+  node_requested_.resize(n);
+  pods_on_node_.resize(n);
+  node_deleted_at_.resize(n);
+  leases_.resize(n);
+}
+
+void ApiServer::admit_default_tolerations(Pod& p) const {
+  // plugin/pkg/admission/defaulttolerationseconds/admission.go: a pod that
+  // does not tolerate not-ready:NoExecute (resp. unreachable:NoExecute) --
+  // a toleration with that key or an empty key, and effect NoExecute or
+  // empty, whatever its operator -- gets an Exists toleration for it with
+  // the configured tolerationSeconds.
+  if (!config_.default_toleration_seconds) return;
+  static constexpr std::string_view kNotReady = "node.kubernetes.io/not-ready";
+  static constexpr std::string_view kUnreachable = "node.kubernetes.io/unreachable";
+  bool not_ready = false;
+  bool unreachable = false;
+  for (const Toleration& t : p.spec.tolerations) {
+    const bool no_execute = !t.effect || *t.effect == TaintEffect::kNoExecute;
+    if (!no_execute) continue;
+    not_ready = not_ready || t.key.empty() || t.key == kNotReady;
+    unreachable = unreachable || t.key.empty() || t.key == kUnreachable;
+  }
+  auto add = [&](std::string_view key, int64_t seconds) {
+    Toleration t;
+    t.key = std::string(key);
+    t.op = TolerationOp::kExists;
+    t.effect = TaintEffect::kNoExecute;
+    t.toleration_seconds = seconds;
+    p.spec.tolerations.push_back(std::move(t));
+  };
+  if (!not_ready) add(kNotReady, config_.default_not_ready_toleration_seconds);
+  if (!unreachable) add(kUnreachable, config_.default_unreachable_toleration_seconds);
+}
+
 PodId ApiServer::create_pod(Pod pod, std::string_view generate_name) {
   if (pod.name.empty()) pod.name = unique_name(generate_name);
+  admit_default_tolerations(pod);
   names_.insert(pod.key());
   pod.status = PodStatus{};
   pod.status.created = now();
@@ -208,8 +251,7 @@ NodeId ApiServer::create_node(Node node) {
   node.deleted = false;
   node.resource_version = ++resource_version_;
   const NodeId id = objects_->add_node(std::move(node));
-  node_requested_.resize(objects_->nodes.size());
-  pods_on_node_.resize(objects_->nodes.size());
+  grow_nodes();
   ctx_.bus().topic<NodeRecord>().publish({now(), NodeEvent::kAdded, &objects_->nodes[id.value]});
   announce(Kind::kNode, WatchType::kAdded, id.value);
   return id;
@@ -242,9 +284,122 @@ void ApiServer::delete_node(NodeId id) {
   Node& n = objects_->nodes[id.value];
   if (n.deleted) return;
   n.deleted = true;
+  node_deleted_at_[id.value] = now();
   n.resource_version = ++resource_version_;
   ctx_.bus().topic<NodeRecord>().publish({now(), NodeEvent::kDeleted, &n});
   announce(Kind::kNode, WatchType::kDeleted, id.value);
+}
+
+bool ApiServer::set_node_ready(NodeId id, NodeReadyStatus status, std::string_view reason) {
+  Node& n = objects_->nodes[id.value];
+  if (n.deleted) {
+    reject("update", n.name, "NotFound: the node has been deleted");
+    return false;
+  }
+  if (n.ready == status) return true;
+  n.ready = status;
+  n.ready_transition = now();
+  n.resource_version = ++resource_version_;
+  ctx_.bus().topic<NodeRecord>().publish(
+      {now(), status == NodeReadyStatus::kTrue ? NodeEvent::kReady : NodeEvent::kNotReady, &n,
+       reason});
+  announce(Kind::kNode, WatchType::kModified, id.value);
+  return true;
+}
+
+bool ApiServer::add_node_taint(NodeId id, Taint taint) {
+  Node& n = objects_->nodes[id.value];
+  if (n.deleted) {
+    reject("update", n.name, "NotFound: the node has been deleted");
+    return false;
+  }
+  // pkg/util/taints/taints.go AddOrUpdateTaint: MatchTaint compares key and effect.
+  bool added = true;
+  for (Taint& have : n.taints) {
+    if (have.key == taint.key && have.effect == taint.effect) {
+      have = taint;
+      added = false;
+      break;
+    }
+  }
+  if (added) n.taints.push_back(taint);
+  n.resource_version = ++resource_version_;
+  if (added && taint.effect == TaintEffect::kNoExecute)
+    ctx_.bus().topic<NodeRecord>().publish({now(), NodeEvent::kTainted, &n, taint.key});
+  announce(Kind::kNode, WatchType::kModified, id.value);
+  return true;
+}
+
+bool ApiServer::remove_node_taint(NodeId id, std::string_view key, TaintEffect effect) {
+  Node& n = objects_->nodes[id.value];
+  if (n.deleted) return false;
+  const auto it = std::find_if(n.taints.begin(), n.taints.end(),
+                               [&](const Taint& t) { return t.key == key && t.effect == effect; });
+  if (it == n.taints.end()) return false;
+  const std::string removed = it->key;
+  n.taints.erase(it);
+  n.resource_version = ++resource_version_;
+  if (effect == TaintEffect::kNoExecute)
+    ctx_.bus().topic<NodeRecord>().publish({now(), NodeEvent::kUntainted, &n, removed});
+  announce(Kind::kNode, WatchType::kModified, id.value);
+  return true;
+}
+
+std::optional<SimTime> ApiServer::lease_renew_time(NodeId id, SimTime at) const {
+  const NodeLease& l = leases_[id.value];
+  if (!l.exists) return std::nullopt;
+  if (at >= l.renewed) {
+    if (l.every <= Duration::zero()) return l.renewed;
+    // The latest promised renewal renewed + k * every <= at, before `until`.
+    SimTime last = at;
+    if (l.until != SimTime::max() && l.until - Duration::micros(1) < last)
+      last = l.until - Duration::micros(1);
+    if (last < l.renewed) return l.has_previous ? std::optional<SimTime>(l.previous) : std::nullopt;
+    return l.renewed + l.every * ((last - l.renewed) / l.every);
+  }
+  if (l.has_previous && at >= l.previous) return l.previous;
+  return std::nullopt;
+}
+
+void ApiServer::renew_lease(NodeId id, Duration every) {
+  if (objects_->nodes[id.value].deleted) return;
+  NodeLease& l = leases_[id.value];
+  const SimTime t = now();
+  if (const std::optional<SimTime> before = lease_renew_time(id, t - Duration::micros(1))) {
+    l.has_previous = true;
+    l.previous = *before;
+  } else {
+    l.has_previous = false;
+  }
+  l.exists = true;
+  l.renewed = t;
+  l.every = every;
+  l.until = SimTime::max();
+  objects_->nodes[id.value].lease_renew_time = t;
+  announce(Kind::kLease, WatchType::kModified, id.value);
+}
+
+void ApiServer::stop_lease_renewals(NodeId id) {
+  NodeLease& l = leases_[id.value];
+  if (!l.exists) return;
+  const SimTime t = now();
+  if (l.renewed == t) {
+    // Withdraw the renewal of this instant (and its promise).
+    if (!l.has_previous) {
+      l = NodeLease{};
+    } else {
+      l.renewed = l.previous;
+      l.every = Duration::zero();
+      l.until = SimTime::max();
+    }
+  } else if (l.until > t) {
+    l.until = t;
+  }
+  if (l.exists) {
+    Node& n = objects_->nodes[id.value];
+    if (const std::optional<SimTime> last = lease_renew_time(id, t)) n.lease_renew_time = *last;
+  }
+  announce(Kind::kLease, WatchType::kModified, id.value);
 }
 
 }  // namespace kubesim

@@ -20,6 +20,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <type_traits>
@@ -32,7 +33,18 @@
 
 namespace kubesim {
 
-enum class Kind : uint8_t { kPod, kNode, kDeployment, kReplicaSet, kDaemonSet, kJob, kCount };
+// kLease: the kubelets' Leases in kube-node-lease (coordination.k8s.io), keyed
+// by node index (see NodeLease).
+enum class Kind : uint8_t {
+  kPod,
+  kNode,
+  kDeployment,
+  kReplicaSet,
+  kDaemonSet,
+  kJob,
+  kLease,
+  kCount
+};
 const char* to_string(Kind k);
 
 enum class WatchType : uint8_t { kAdded, kModified, kDeleted };
@@ -46,6 +58,28 @@ struct WatchEvent {
 
 struct ApiServerConfig {
   Duration watch_latency = Duration::millis(5);  // write -> watchers
+  // The DefaultTolerationSeconds admission plugin (enabled by default in
+  // kube-apiserver): kube-apiserver --default-not-ready-toleration-seconds and
+  // --default-unreachable-toleration-seconds (RuntimeConfig has the same).
+  bool default_toleration_seconds = true;
+  int64_t default_not_ready_toleration_seconds = 300;
+  int64_t default_unreachable_toleration_seconds = 300;
+};
+
+// A kubelet's Lease (kube-node-lease/<node>, spec.renewTime) as the API server
+// holds it. A renewal is a write at its instant; a kubelet that renews
+// lazily (DESIGN.md "Lazy but exact periodic loops") writes one renewal with
+// the promise to renew again every `every` until the promise is withdrawn
+// (ApiServer::stop_lease_renewals), and readers compute the renewals that
+// promise stands for (ApiServer::lease_renew_time). A kubelet that renews
+// tick by tick writes each renewal with no promise: both read the same.
+struct NodeLease {
+  bool exists = false;
+  SimTime renewed;                 // the last renewal written
+  Duration every;                  // zero: no promise
+  SimTime until = SimTime::max();  // promised renewals stop before this instant
+  bool has_previous = false;
+  SimTime previous;  // the latest renewal before `renewed`
 };
 
 class ApiServer {
@@ -101,6 +135,36 @@ class ApiServer {
   // (status.images, which the scheduler's ImageLocality reads). Announced as
   // Modified; ignored if the node is gone or already lists the image's first name.
   void add_node_image(NodeId id, ContainerImage image);
+  // The Ready condition (status.conditions[Ready]); a change sets
+  // ready_transition and publishes NodeNotReady or NodeReady (detail: reason,
+  // e.g. "NodeStatusUnknown", "KubeletReady"). Returns false if the node is gone.
+  bool set_node_ready(NodeId id, NodeReadyStatus status, std::string_view reason);
+  // Adds a taint, or refreshes time_added of the taint with the same key and
+  // effect (taints.go AddOrUpdateTaint). A new NoExecute taint publishes
+  // NodeTainted (detail: key). Returns false if the node is gone.
+  bool add_node_taint(NodeId id, Taint taint);
+  // Removes the taint with this key and effect; a NoExecute one publishes
+  // NodeUntainted. Returns false (and writes nothing) if there is none.
+  bool remove_node_taint(NodeId id, std::string_view key, TaintEffect effect);
+  // When the node was deleted (valid for deleted nodes).
+  SimTime node_deleted_at(NodeId id) const { return node_deleted_at_[id.value]; }
+
+  // ---- Node leases (kube-node-lease) ----
+  // A renewal by the node's kubelet now, with the promise to renew every
+  // `every` from now on (zero: no promise). Announced as Kind::kLease
+  // (index: the node's). Ignored if the node is gone. Leases are their own
+  // objects: their writes wake no Node watcher and do not take a resource
+  // version, so that lazy and tick-by-tick kubelets leave the same trace.
+  void renew_lease(NodeId id, Duration every = Duration::zero());
+  // The kubelet stopped renewing (crashed, or cut off from the API server):
+  // no renewal at or after now. A renewal written at this same instant is
+  // withdrawn: its request did not get through. Announced as Kind::kLease.
+  void stop_lease_renewals(NodeId id);
+  // spec.renewTime as of `at`: the latest renewal at or before `at`, written
+  // or promised; nullopt if none.
+  std::optional<SimTime> lease_renew_time(NodeId id, SimTime at) const;
+  const NodeLease& lease(NodeId id) const { return leases_[id.value]; }
+
   // Sum of pod_requests of the active pods bound to the node, as the API
   // server's validation counts them.
   const Resources& node_requested(NodeId id) const { return node_requested_[id.value]; }
@@ -147,6 +211,8 @@ class ApiServer {
   void release(const Pod& p);  // pod stops counting against its node
   std::string unique_name(std::string_view prefix);
   void publish(PodEvent e, const Pod& p, std::string_view detail = {});
+  void admit_default_tolerations(Pod& p) const;
+  void grow_nodes();
 
   Context ctx_;
   ClusterObjects* objects_;
@@ -154,6 +220,8 @@ class ApiServer {
   std::vector<Watcher> watchers_[static_cast<int>(Kind::kCount)];
   std::vector<Resources> node_requested_;  // per node, active bound pods
   std::vector<int64_t> pods_on_node_;      // per node, active bound pods
+  std::vector<SimTime> node_deleted_at_;   // per node
+  std::vector<NodeLease> leases_;          // per node
   std::unordered_set<std::string> names_;  // generated names in use
   int64_t resource_version_ = 0;
   int64_t rejected_ = 0;
