@@ -109,6 +109,19 @@ DaemonSetController::DaemonSetController(ApiServer& api)
   api_.watch(Kind::kNode, [this](const WatchEvent& e) { on_node(e); });
 }
 
+void DaemonSetController::set_leader(bool has_leader) {
+  if (leading_ == has_leader) return;
+  leading_ = has_leader;
+  queue_.set_leader(has_leader);
+  if (!has_leader) return;
+  pods_ = PodsByOwner("DaemonSet");
+  states_.clear();
+  nodes_seen_.clear();
+  slot_of_.clear();
+  backoff_.clear();
+  start();
+}
+
 void DaemonSetController::start() {
   const ClusterObjects& objects = api_.objects();
   for (const Node& n : objects.nodes) {
@@ -140,12 +153,12 @@ void DaemonSetController::mark_dirty(State& s, uint32_t node) {
 void DaemonSetController::on_daemon_set(const WatchEvent& e) {
   // add/update/deleteDaemonset enqueue it; a spec change (a new generation)
   // makes the sync re-examine every node.
-  queue_.add(e.index);
+  if (leading_) queue_.add(e.index);
 }
 
 void DaemonSetController::on_pod(const WatchEvent& e) {
   const Pod& p = api_.objects().pods[e.index];
-  if (p.owner.kind != kKind || p.owner.index == UINT32_MAX) return;
+  if (!leading_ || p.owner.kind != kKind || p.owner.index == UINT32_MAX) return;
   pods_.add(p);
   place(p.owner.index, p);
   queue_.add(p.owner.index);
@@ -155,6 +168,7 @@ void DaemonSetController::on_node(const WatchEvent& e) {
   // addNode/updateNode; a deleted node's pods are found when the node is
   // re-examined. An update matters only if it changes what
   // NodeShouldRunDaemonPod reads (shouldIgnoreNodeUpdate): labels and taints.
+  if (!leading_) return;
   const Node& n = api_.objects().nodes[e.index];
   if (e.index >= nodes_seen_.size()) nodes_seen_.resize(e.index + 1);
   NodeView& seen = nodes_seen_[e.index];

@@ -31,6 +31,12 @@ class DaemonSetController {
 
   // Records the pods already in the store and enqueues every DaemonSet.
   void start();
+  // Leader election (models/controlplane): false stops all work (queue and
+  // timers dropped, watch events ignored); true starts afresh as a newly
+  // elected kube-controller-manager: caches rebuilt from the store, the
+  // failed-pod back-off forgotten (it is in memory in Kubernetes too) and
+  // every DaemonSet enqueued, as start() does.
+  void set_leader(bool has_leader);
 
   // daemon_controller.go BurstReplicas: creations per sync.
   static constexpr int32_t kBurstReplicas = 250;
@@ -89,6 +95,7 @@ class DaemonSetController {
   std::vector<NodeView> nodes_seen_;                // by node id
   std::unordered_map<uint32_t, uint32_t> slot_of_;  // pod id -> node id it is filed under
   std::unordered_map<uint64_t, Backoff> backoff_;   // (daemon set, node) -> back-off
+  bool leading_ = true;
 };
 
 // The DaemonSet pod template as NewPod builds it for NodeShouldRunDaemonPod:

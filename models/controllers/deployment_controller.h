@@ -51,6 +51,12 @@ class DeploymentController {
   // Records the ReplicaSets and pods already in the store and enqueues every
   // Deployment.
   void start();
+  // Leader election (models/controlplane): false stops all work (queue and
+  // timers dropped, watch events ignored); true starts afresh as a newly
+  // elected kube-controller-manager: caches rebuilt from the store and every
+  // Deployment enqueued, as start() does. The Progressing condition lives in
+  // the Deployment's status, so it carries over.
+  void set_leader(bool has_leader);
 
  private:
   // The reason of the Progressing condition (deployment_util.go).
@@ -132,6 +138,7 @@ class DeploymentController {
   std::vector<State> states_;                 // by Deployment index
   std::vector<uint8_t> rs_tracked_;           // by ReplicaSet index
   std::vector<std::string> rs_template_key_;  // by ReplicaSet index, "" until computed
+  bool leading_ = true;
 };
 
 // deployment_util.go ResolveFenceposts: maxSurge of `desired` rounded up,

@@ -36,6 +36,20 @@ JobController::JobController(ApiServer& api)
   api_.watch(Kind::kPod, [this](const WatchEvent& e) { on_pod(e); });
 }
 
+void JobController::set_leader(bool has_leader) {
+  if (leading_ == has_leader) return;
+  leading_ = has_leader;
+  queue_.set_leader(has_leader);
+  if (!has_leader) return;
+  // backoff_utils.go backoffRecordStore is in memory: a new leader starts
+  // with none and counts the failures it has not counted yet.
+  for (State& s : states_) {
+    s.failures_after_last_success = 0;
+    s.last_failure_time = SimTime::zero();
+  }
+  start();
+}
+
 void JobController::start() {
   const ClusterObjects& objects = api_.objects();
   for (const Pod& p : objects.pods)
@@ -56,6 +70,7 @@ void JobController::track(const Pod& p) {
 }
 
 void JobController::on_job(const WatchEvent& e) {
+  if (!leading_) return;
   // updateJob: "Delay the Job sync when no generation change to batch Job
   // status updates"; creation, deletion and spec changes sync at once.
   State& s = state(e.index);
@@ -70,7 +85,7 @@ void JobController::on_job(const WatchEvent& e) {
 
 void JobController::on_pod(const WatchEvent& e) {
   const Pod& p = api_.objects().pods[e.index];
-  if (p.owner.kind != kKind || p.owner.index == UINT32_MAX) return;
+  if (!leading_ || p.owner.kind != kKind || p.owner.index == UINT32_MAX) return;
   track(p);
   // The finish time the pod failure back-off counts from (backoff_utils.go
   // getFinishedTime uses the container's finishedAt; kubesim, which keeps no

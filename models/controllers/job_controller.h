@@ -35,6 +35,13 @@ class JobController {
 
   // Records the pods already in the store and enqueues every Job.
   void start();
+  // Leader election (models/controlplane): false stops all work (queue and
+  // timers dropped, watch events ignored); true starts afresh as a newly
+  // elected kube-controller-manager and enqueues every Job, as start() does.
+  // Which pods are counted carries over (in Kubernetes, the pods' tracking
+  // finalizers and status.uncountedTerminatedPods are in the API server);
+  // the pod failure back-off records do not (they are in memory).
+  void set_leader(bool has_leader);
 
   // job_controller.go constants.
   static constexpr Duration kSyncJobBatchPeriod = Duration::seconds(1);
@@ -63,6 +70,7 @@ class JobController {
   PodsByOwner pods_{"Job"};
   std::vector<State> states_;                          // by Job index
   std::unordered_map<uint32_t, SimTime> finished_at_;  // pod id -> first seen finished
+  bool leading_ = true;
 };
 
 }  // namespace kubesim

@@ -82,8 +82,23 @@ Pod pod_from_template(const PodTemplate& t, const ObjectMeta& owner, std::string
 
 ReplicaSetController::ReplicaSetController(ApiServer& api)
     : api_(api), queue_(api.context(), [this](uint32_t i) { sync(i); }) {
-  api_.watch(Kind::kReplicaSet, [this](const WatchEvent& e) { queue_.add(e.index); });
+  api_.watch(Kind::kReplicaSet, [this](const WatchEvent& e) {
+    if (leading_) queue_.add(e.index);
+  });
   api_.watch(Kind::kPod, [this](const WatchEvent& e) { on_pod(e); });
+}
+
+void ReplicaSetController::set_leader(bool has_leader) {
+  if (leading_ == has_leader) return;
+  leading_ = has_leader;
+  queue_.set_leader(has_leader);
+  if (!has_leader) return;
+  // A new process: the informer caches are listed again (the pods' marks
+  // and the counts are derived from them).
+  pods_ = PodsByOwner("ReplicaSet");
+  marks_.clear();
+  counts_.clear();
+  start();
 }
 
 void ReplicaSetController::start() {
@@ -100,7 +115,7 @@ void ReplicaSetController::start() {
 void ReplicaSetController::on_pod(const WatchEvent& e) {
   // addPod/updatePod/deletePod all enqueue the pod's controller.
   const Pod& p = api_.objects().pods[e.index];
-  if (p.owner.kind != kKind || p.owner.index == UINT32_MAX) return;
+  if (!leading_ || p.owner.kind != kKind || p.owner.index == UINT32_MAX) return;
   pods_.add(p);
   refresh(p);
   queue_.add(p.owner.index);

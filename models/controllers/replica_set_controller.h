@@ -53,6 +53,11 @@ class ReplicaSetController {
 
   // Records the pods already in the store and enqueues every ReplicaSet.
   void start();
+  // Leader election (models/controlplane): false stops all work (queue and
+  // timers dropped, watch events ignored); true starts afresh as a newly
+  // elected kube-controller-manager: its caches rebuilt from the store and
+  // every ReplicaSet enqueued, as start() does.
+  void set_leader(bool has_leader);
 
   // Kubernetes' burstReplicas: at most this many creations or deletions per
   // sync (pkg/controller/replicaset/replica_set.go, BurstReplicas = 500).
@@ -96,6 +101,7 @@ class ReplicaSetController {
   PodsByOwner pods_{"ReplicaSet"};
   std::vector<PodMark> marks_;  // by pod id
   std::vector<Counts> counts_;  // by ReplicaSet index
+  bool leading_ = true;
 };
 
 // controller.FilterActivePods: the pod counts for its owner (not removed, not

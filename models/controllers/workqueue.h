@@ -46,6 +46,7 @@ class WorkQueue {
   // Marks the object dirty; it is synced by the next processing event (at
   // the current time, after the events already queued for it).
   void add(uint32_t index) {
+    if (!leading_) return;
     grow(index);
     if (!dirty_flag_[index]) {
       dirty_flag_[index] = 1;
@@ -53,7 +54,7 @@ class WorkQueue {
     }
     if (!scheduled_) {
       scheduled_ = true;
-      ctx_.schedule(Duration::zero(), [this] { process(); });
+      process_event_ = ctx_.schedule(Duration::zero(), [this] { process(); });
     }
   }
 
@@ -61,6 +62,7 @@ class WorkQueue {
   // request replaces a later one, a later request is dropped (the sync at the
   // earlier time asks again if it still needs to).
   void add_at(uint32_t index, SimTime t) {
+    if (!leading_) return;
     if (t <= ctx_.now()) {
       add(index);
       return;
@@ -78,6 +80,24 @@ class WorkQueue {
     });
   }
   void add_after(uint32_t index, Duration d) { add_at(index, ctx_.now() + d); }
+
+  // Leader election (models/controlplane): false drops every dirty object
+  // and timer (the process that held them is gone) and ignores adds until
+  // true, when the queue starts empty, as in a newly started controller.
+  void set_leader(bool has_leader) {
+    if (leading_ == has_leader) return;
+    leading_ = has_leader;
+    if (has_leader) return;
+    if (scheduled_) ctx_.cancel(process_event_);
+    scheduled_ = false;
+    for (uint32_t i : dirty_)
+      dirty_flag_[i] = 0;
+    dirty_.clear();
+    for (Timer& timer : timers_) {
+      if (timer.token.valid()) ctx_.cancel(timer.token);
+      timer.token = EventToken{};
+    }
+  }
 
   // Time of the object's pending timer, SimTime::max() if none.
   SimTime timer_at(uint32_t index) const {
@@ -118,7 +138,9 @@ class WorkQueue {
   std::vector<uint32_t> batch_;
   std::vector<uint8_t> dirty_flag_;  // by index
   std::vector<Timer> timers_;        // by index
+  EventToken process_event_;
   bool scheduled_ = false;
+  bool leading_ = true;
 };
 
 class PodsByOwner {

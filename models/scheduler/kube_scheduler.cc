@@ -22,6 +22,18 @@ void KubeScheduler::start() {
   }
 }
 
+void KubeScheduler::set_leader(bool has_leader) {
+  if (leading_ == has_leader) return;
+  leading_ = has_leader;
+  queue_.set_leader(has_leader);
+  if (has_leader) {
+    start();
+    return;
+  }
+  if (busy_) api_->context().cancel(cycle_event_);
+  busy_ = false;
+}
+
 void KubeScheduler::rebuild_snapshot() {
   const ClusterObjects& objects = api_->objects();
   snapshot_ = Snapshot::build(objects);
@@ -46,6 +58,7 @@ void KubeScheduler::cache_remove(const Pod& p) {
 }
 
 void KubeScheduler::on_pod(const WatchEvent& e) {
+  if (!leading_) return;
   const Pod& p = api_->objects().pods[e.index];
   if (p.status.deleted) {
     queue_.remove(p.id);
@@ -70,6 +83,7 @@ void KubeScheduler::on_pod(const WatchEvent& e) {
 }
 
 void KubeScheduler::on_node(const WatchEvent& e) {
+  if (!leading_) return;
   const Node& n = api_->objects().nodes[e.index];
   switch (e.type) {
     case WatchType::kAdded:
@@ -85,7 +99,8 @@ void KubeScheduler::maybe_start_cycle() {
   if (busy_ || queue_.empty_active()) return;
   busy_ = true;
   const PodId id = queue_.pop();
-  api_->context().schedule(config_.decision_latency, [this, id] { schedule_one(id); });
+  cycle_event_ =
+      api_->context().schedule(config_.decision_latency, [this, id] { schedule_one(id); });
 }
 
 void KubeScheduler::schedule_one(PodId id) {

@@ -35,6 +35,11 @@ class KubeScheduler {
   KubeScheduler& operator=(const KubeScheduler&) = delete;
 
   void start();
+  // Leader election (models/controlplane): false stops all work (the cycle
+  // in flight is abandoned, the queue emptied, watch events ignored); true
+  // starts afresh as a newly elected kube-scheduler: the cache rebuilt from
+  // the store and every pending pod queued, as start() does.
+  void set_leader(bool has_leader);
 
   const Snapshot& snapshot() const { return snapshot_; }
   const SchedulingQueue& queue() const { return queue_; }
@@ -58,6 +63,8 @@ class KubeScheduler {
   SchedulingQueue queue_;
   std::vector<uint8_t> cached_;  // per pod: counted in the snapshot
   bool busy_ = false;
+  EventToken cycle_event_;
+  bool leading_ = true;
   bool images_dirty_ = false;
   uint64_t cycles_ = 0;
 };

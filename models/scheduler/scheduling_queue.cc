@@ -123,11 +123,30 @@ void SchedulingQueue::move_all_to_active_or_backoff() {
 
 SimTime SchedulingQueue::leftover_due(SimTime since) const {
   // flushUnschedulablePodsLeftover runs every 30 s from the scheduler's start
-  // (t = 0) and moves pods with now - timestamp > 5 min: the first tick
-  // strictly after since + 5 min.
+  // (t = 0, or its election) and moves pods with now - timestamp > 5 min:
+  // the first tick strictly after since + 5 min.
   const Duration p = config_.leftover_flush_period;
-  const Duration after = (since + config_.max_in_unschedulable) - SimTime::zero();
-  return SimTime::zero() + p * (after / p + 1);
+  const Duration after = (since + config_.max_in_unschedulable) - started_;
+  return started_ + p * (after / p + 1);
+}
+
+void SchedulingQueue::set_leader(bool has_leader) {
+  if (has_leader) {
+    started_ = ctx_.now();
+    return;
+  }
+  for (State& s : state_)
+    if (s.where == Where::kBackoff) ctx_.cancel(s.backoff_event);
+  if (leftover_flush_at_ != SimTime::max()) ctx_.cancel(leftover_event_);
+  leftover_flush_at_ = SimTime::max();
+  state_.clear();
+  active_ = {};
+  active_live_ = 0;
+  backoff_count_ = 0;
+  unschedulable_.clear();
+  seq_ = 0;
+  cycle_ = 0;
+  move_request_cycle_ = 0;
 }
 
 void SchedulingQueue::schedule_leftover_flush(SimTime due) {

@@ -60,6 +60,12 @@ class SchedulingQueue {
   // A cluster event that may make unschedulable pods schedulable.
   void move_all_to_active_or_backoff();
 
+  // Leader election (models/controlplane): false empties the queue and
+  // cancels its timers (the scheduler process is gone); true starts an empty
+  // queue whose flushUnschedulablePodsLeftover loop ticks from now, as a
+  // newly started kube-scheduler's does. Adds are the caller's to withhold.
+  void set_leader(bool has_leader);
+
   size_t size() const { return active_live_ + backoff_count_ + unschedulable_.size(); }
   size_t unschedulable_count() const { return unschedulable_.size(); }
   // Attempts so far of a pod (status.scheduling_attempts is the API's copy).
@@ -114,6 +120,7 @@ class SchedulingQueue {
   uint64_t move_request_cycle_ = 0;  // moveRequestCycle
   SimTime leftover_flush_at_ = SimTime::max();
   EventToken leftover_event_;
+  SimTime started_ = SimTime::zero();  // the leftover loop's phase
 };
 
 }  // namespace kubesim
