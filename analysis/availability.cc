@@ -351,7 +351,9 @@ void AvailabilityCollector::stopped_serving(const Pod& p, PodState& s, Workload&
   --w.ready;
   if (failure) {
     ++w.failures;
-    if (!s.episode_open) {
+    if (w.ready >= w.desired) {
+      ++w.absorbed;  // the desired number still serve: nothing to repair
+    } else if (!s.episode_open) {
       s.episode_open = true;
       s.episode_start = t;
       w.episodes.push_back({pod, t});
@@ -565,6 +567,7 @@ AvailabilitySummary AvailabilityCollector::summary(SimTime now) const {
     x.repair.in_place = w.in_place;
     x.repair.replaced = w.replaced;
     x.repair.covered = w.covered;
+    x.repair.absorbed = w.absorbed;
     x.failures = w.failures;
     x.restarts = w.restarts;
     x.crashes = w.crashes;
@@ -575,6 +578,7 @@ AvailabilitySummary AvailabilityCollector::summary(SimTime now) const {
     a.repair.in_place += x.repair.in_place;
     a.repair.replaced += x.repair.replaced;
     a.repair.covered += x.repair.covered;
+    a.repair.absorbed += x.repair.absorbed;
     a.failures += x.failures;
     a.min_availability_any = std::min(a.min_availability_any, x.availability_any);
     a.min_availability_full = std::min(a.min_availability_full, x.availability_full);
@@ -590,6 +594,7 @@ AvailabilitySummary AvailabilityCollector::summary(SimTime now) const {
   a.repair.in_place = counts.in_place;
   a.repair.replaced = counts.replaced;
   a.repair.covered = counts.covered;
+  a.repair.absorbed = counts.absorbed;
   a.restarts = restarts_;
   a.crashes = crashes_;
   a.evictions = evictions_;
@@ -657,6 +662,7 @@ nlohmann::ordered_json repair_json(const RepairStats& r) {
   j["in_place"] = r.in_place;
   j["replaced"] = r.replaced;
   j["covered"] = r.covered;
+  j["absorbed"] = r.absorbed;
   return j;
 }
 

@@ -51,6 +51,10 @@ struct RepairStats {
   int64_t in_place = 0;  // repaired by the failed pod itself becoming ready again
   int64_t replaced = 0;  // repaired by another pod of the workload becoming ready
   int64_t covered = 0;   // the workload was back at its desired ready count first
+  // Failures that left the desired number of replicas ready (a surplus pod,
+  // e.g. an evicted pod whose replacement was already ready): nothing to
+  // repair, not in the times. failures = count + open + absorbed.
+  int64_t absorbed = 0;
 };
 
 struct WorkloadAvailability {
@@ -171,7 +175,7 @@ class AvailabilityCollector {
     std::deque<Episode> episodes;  // open failures, oldest first; stale entries skipped
     int64_t open_episodes = 0;
     std::vector<int64_t> repair_us;
-    int64_t in_place = 0, replaced = 0, covered = 0;
+    int64_t in_place = 0, replaced = 0, covered = 0, absorbed = 0;
     std::deque<NodePending> node_pending;  // oldest first; stale entries skipped
     int64_t failures = 0, restarts = 0, crashes = 0, evictions = 0;
   };

@@ -356,6 +356,35 @@ TEST_CASE("availability: a partitioned node's pods keep serving and are back whe
   CHECK(s.eventful());  // node failures are shown
 }
 
+TEST_CASE("availability: a partitioned node's pods replaced before it heals") {
+  Cluster c;
+  const uint32_t web = c.deployment("web", 1);
+  const PodId a = c.pod(web, "web-a", 0);
+  const PodId b = c.pod(web, "web-b", 1);
+  c.start();
+  c.publish(0, PodEvent::kReady, a);
+  c.publish(100, NodeEvent::kPartitioned, 0);
+  // The control plane evicts a (still serving: its kubelet cannot hear) and
+  // its replacement b is ready at 460 s: the node's pod is back after 360 s.
+  c.publish(450, PodEvent::kEvicted, a);
+  c.publish(450, PodEvent::kTerminating, a);
+  c.publish(460, PodEvent::kReady, b);
+  // At the heal the kubelet learns of the deletion and stops a: a failure
+  // (an eviction), but b already serves, so nothing is left to repair.
+  c.publish(700, NodeEvent::kHealed, 0);
+  c.publish(700, PodEvent::kNotReady, a);
+  c.publish(701, PodEvent::kDeleted, a);
+  const AvailabilitySummary s = c.summary(1000);
+  const WorkloadAvailability& w = s.workloads.at(0);
+  CHECK(w.availability_any == 1.0);
+  CHECK(w.availability_full == 1.0);
+  CHECK(w.failures == 1);
+  CHECK(w.repair.absorbed == 1);
+  CHECK(w.repair.count == 0);  // failures = count + open + absorbed = 0 + 0 + 1
+  CHECK(w.repair.open == 0);
+  CHECK(*s.node_failures.failures[0].all_back == Duration::seconds(360));
+}
+
 TEST_CASE("availability: a failure still open at the end is not in the MTTR") {
   Cluster c;
   const uint32_t web = c.deployment("web", 2);
