@@ -737,8 +737,13 @@ std::string availability_table(const AvailabilitySummary& a) {
   }
   const std::size_t others = a.workloads.size() - rows.size();
   if (others > 0) {
-    out += fmt::format("  {}{} other workload{}: no failure, restart or downtime\n",
-                       rows.empty() ? "availability: " : "  ", others, others == 1 ? "" : "s");
+    if (rows.empty()) {
+      out += fmt::format("  {:<{}}{} workload{}: no failure, restart or downtime\n", "availability",
+                         kLabel, others, others == 1 ? "" : "s");
+    } else {
+      out += fmt::format("    {} other workload{}: no failure, restart or downtime\n", others,
+                         others == 1 ? "" : "s");
+    }
   }
   const NodeFailureStats& nf = a.node_failures;
   if (nf.count > 0) {

@@ -354,6 +354,10 @@ TEST_CASE("availability: a partitioned node's pods keep serving and are back whe
   CHECK_FALSE(nf.failures[1].all_back.has_value());
   CHECK(*nf.all_back_mean == Duration::seconds(60));
   CHECK(s.eventful());  // node failures are shown
+  const std::string table = availability_table(s);
+  CHECK_THAT(table, Catch::Contains("availability            1 workload: no failure"));
+  CHECK_THAT(table, Catch::Contains("2 (1 crashed, 1 partitioned), 1 with serving pods"));
+  CHECK_THAT(table, Catch::Contains("every pod back: mean 1m, max 1m (1 of 1)"));
 }
 
 TEST_CASE("availability: a partitioned node's pods replaced before it heals") {
