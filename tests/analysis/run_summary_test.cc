@@ -234,10 +234,10 @@ TEST_CASE("run summary: JSON keys and table text") {
   std::vector<std::string> keys;
   for (const auto& [k, v] : j.items())
     keys.push_back(k);
-  CHECK(keys == std::vector<std::string>{"scenario", "seed", "simulated_seconds", "wall_seconds",
-                                         "speedup", "events_processed", "pods",
-                                         "scheduling_latency_seconds", "utilization", "nodes",
-                                         "rollouts", "jobs", "rejected_writes", "interrupted"});
+  CHECK(keys == std::vector<std::string>{
+                    "scenario", "seed", "simulated_seconds", "wall_seconds", "speedup",
+                    "events_processed", "pods", "scheduling_latency_seconds", "utilization",
+                    "nodes", "rollouts", "jobs", "availability", "rejected_writes", "interrupted"});
   CHECK(j["speedup"].get<double>() == Approx(3600));  // 1800 s / 0.5 s
   CHECK(j["simulated_seconds"].get<double>() == 1800);
   CHECK(j["pods"]["created"] == 10);

@@ -66,7 +66,7 @@ def json_output(tmp):
     printed = json.loads(run(out, "--output", "json", "--seed", "3").stdout)
     want = ["scenario", "seed", "simulated_seconds", "wall_seconds", "speedup",
             "events_processed", "pods", "scheduling_latency_seconds", "utilization",
-            "nodes", "rollouts", "jobs", "rejected_writes", "interrupted"]
+            "nodes", "rollouts", "jobs", "availability", "rejected_writes", "interrupted"]
     if list(printed) != want:
         sys.exit(f"keys {list(printed)}, want {want}")
     assert printed["seed"] == 3, printed["seed"]
