@@ -21,7 +21,7 @@ constexpr const char* kExpected =
 
 Expected<ContainerBehavior> parse_container_behavior(std::string_view text) {
   ContainerBehavior b;
-  if (trim(text).empty()) return Error{"empty behavior " + std::string(kExpected)};
+  if (trim(text).empty()) return b;  // "": behaves normally (a rollout can clear it)
   std::vector<std::string> seen;
   while (true) {
     const std::size_t semi = text.find(';');

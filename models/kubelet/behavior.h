@@ -5,7 +5,7 @@
 //   kubesim.io/behavior: "crash-after: exponential(1h)"
 //   kubesim.io/behavior: "slow-start: uniform(20s, 40s); hang-after: weibull(1.5, 6h)"
 //
-// Items, separated by ';' (each at most once):
+// Items, separated by ';' (each at most once; "" means none):
 //   crash-on-start      every run exits with code 1 right after it starts
 //   never-ready         the readiness probe always fails
 //   crash-after: D      every run exits with code 1 after a draw of D

@@ -173,8 +173,8 @@ Probe parse_probe(YamlReader& r, const YAML::Node& n, const std::string& path, P
   Probe p;
   if (!n.IsDefined() || n.IsNull()) return p;
   if (!r.check_keys(n, path,
-                    {"exec", "httpGet", "tcpSocket", "grpc", "initialDelaySeconds",
-                     "periodSeconds", "timeoutSeconds", "successThreshold", "failureThreshold",
+                    {"exec", "httpGet", "tcpSocket", "grpc", "initialDelaySeconds", "periodSeconds",
+                     "timeoutSeconds", "successThreshold", "failureThreshold",
                      "terminationGracePeriodSeconds"})) {
     return p;
   }
@@ -186,20 +186,22 @@ Probe parse_probe(YamlReader& r, const YAML::Node& n, const std::string& path, P
     if (handlers > 1) {
       r.error(YamlReader::child(n, h), join(path, h), "may not specify more than 1 handler type");
     } else if (r.expect_map(YamlReader::child(n, h), join(path, h))) {
-      r.note(YamlReader::child(n, h), join(path, h),
-             "the probe's handler is not modelled: kubesim.io/behavior decides the outcome");
+      r.note(n, path,
+             std::string("the probe's handler (") + h +
+                 ") is not modelled: kubesim.io/behavior decides the outcome");
     }
   }
-  if (handlers == 0) r.error(n, path, "must specify a handler type (exec, httpGet, tcpSocket, grpc)");
+  if (handlers == 0)
+    r.error(n, path, "must specify a handler type (exec, httpGet, tcpSocket, grpc)");
   struct Field {
     const char* key;
     int32_t* out;
   };
-  for (Field f : {Field{"initialDelaySeconds", &p.initial_delay_seconds},
-                  Field{"periodSeconds", &p.period_seconds},
-                  Field{"timeoutSeconds", &p.timeout_seconds},
-                  Field{"successThreshold", &p.success_threshold},
-                  Field{"failureThreshold", &p.failure_threshold}}) {
+  for (Field f :
+       {Field{"initialDelaySeconds", &p.initial_delay_seconds},
+        Field{"periodSeconds", &p.period_seconds}, Field{"timeoutSeconds", &p.timeout_seconds},
+        Field{"successThreshold", &p.success_threshold},
+        Field{"failureThreshold", &p.failure_threshold}}) {
     auto v = r.get_int32(n, path, f.key);
     if (!v) continue;
     if (*v < 0) {
@@ -232,26 +234,13 @@ Probe parse_probe(YamlReader& r, const YAML::Node& n, const std::string& path, P
 
 Container parse_container(YamlReader& r, const YAML::Node& n, const std::string& path) {
   Container c;
-  if (!r.check_keys(n, path,
-                    {"name", "image", "resources", "ports", "livenessProbe", "readinessProbe",
-                     "startupProbe"},
-                    {"command",
-                     "args",
-                     "workingDir",
-                     "env",
-                     "envFrom",
-                     "volumeMounts",
-                     "volumeDevices",
-                     "lifecycle",
-                     "terminationMessagePath",
-                     "terminationMessagePolicy",
-                     "imagePullPolicy",
-                     "securityContext",
-                     "stdin",
-                     "stdinOnce",
-                     "tty",
-                     "resizePolicy",
-                     "restartPolicy"})) {
+  if (!r.check_keys(
+          n, path,
+          {"name", "image", "resources", "ports", "livenessProbe", "readinessProbe",
+           "startupProbe"},
+          {"command", "args", "workingDir", "env", "envFrom", "volumeMounts", "volumeDevices",
+           "lifecycle", "terminationMessagePath", "terminationMessagePolicy", "imagePullPolicy",
+           "securityContext", "stdin", "stdinOnce", "tty", "resizePolicy", "restartPolicy"})) {
     return c;
   }
   if (r.require(n, path, "name")) c.name = r.get_string(n, path, "name").value_or("");
@@ -293,8 +282,8 @@ Container parse_container(YamlReader& r, const YAML::Node& n, const std::string&
       }
     }
   }
-  c.startup_probe = parse_probe(r, YamlReader::child(n, "startupProbe"),
-                                join(path, "startupProbe"), ProbeKind::kStartup);
+  c.startup_probe = parse_probe(r, YamlReader::child(n, "startupProbe"), join(path, "startupProbe"),
+                                ProbeKind::kStartup);
   c.readiness_probe = parse_probe(r, YamlReader::child(n, "readinessProbe"),
                                   join(path, "readinessProbe"), ProbeKind::kReadiness);
   c.liveness_probe = parse_probe(r, YamlReader::child(n, "livenessProbe"),
