@@ -82,7 +82,7 @@ TEST_CASE("scenario runtime: errors name the key and point at the value") {
                {{"bad_runtime.yaml", 8, 7, "spec.cluster.controlPlane.watchLatancy",
                  "unknown key \"watchLatancy\"; did you mean \"watchLatency\"?"},
                 {"bad_runtime.yaml", 9, 17, "spec.cluster.controlPlane.replicas",
-                 "only 1 is supported for now, got 3"},
+                 "must be between 1 and 7"},
                 {"bad_runtime.yaml", 11, 30, "spec.cluster.kubelet.containerStartLatency",
                  "invalid distribution \"lognormal(2s)\": wrong number of arguments"},
                 {"bad_runtime.yaml", 12, 27, "spec.cluster.kubelet.imagePullBandwidth",
