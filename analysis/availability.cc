@@ -43,7 +43,8 @@ RepairStats repair_stats(std::vector<int64_t> micros) {
 }  // namespace
 
 bool WorkloadAvailability::eventful() const {
-  return failures > 0 || restarts > 0 || crashes > 0 || evictions > 0 || !downtime.empty();
+  return failures > 0 || restarts > 0 || crashes > 0 || evictions > 0 || !downtime.empty() ||
+         availability_full < 1.0;
 }
 
 bool AvailabilitySummary::eventful() const {

@@ -83,7 +83,8 @@ struct WorkloadAvailability {
   int64_t evictions = 0;  // PodEvicted
 
   // Something a reader should see: a failure, a restart, a crash, an
-  // eviction or downtime after it was in service.
+  // eviction, downtime after it was in service, or time with fewer ready
+  // replicas than desired (a stalled or slow rollout).
   bool eventful() const;
 };
 
