@@ -1,0 +1,128 @@
+// Failures and self-healing at scale: N nodes (16 cpu, 64 GiB, 3 zones) run
+// P pods from Deployments of 500 replicas, every container with a readiness
+// probe (period 10 s) and a liveness probe (period 10 s), for 24 simulated
+// hours with random failures: every container crashes after an
+// exponential(7d) run (about P/7 crashes a day) and every node fails after an
+// exponential(30d) up time and is repaired after lognormal(30m, 0.5) (about
+// N/30 node failures a day, each evicting and rescheduling its pods). Node
+// leases renew every 10 s and the node monitor runs every 5 s.
+//
+// The second argument chooses the timers: 0 lazy (the default: one event
+// when a periodic loop would observe a change), 1 naive (--naive-timers:
+// every probe, lease renewal and monitor tick is an event). Both produce the
+// same event log (tests/runtime/naive_timers_test.cc). The naive run at
+// 5,000 nodes is left out of the default set: it takes about 40 minutes
+// (add ->Args({5'000, 100'000, 1}) to measure it).
+//
+//   build/bench/bench/failures_bench
+//   build/bench/bench/failures_bench --benchmark_filter='/5000/100000/0'
+#include <sys/resource.h>
+
+#include <string>
+
+#include <benchmark/benchmark.h>
+
+#include "models/runtime/cluster_runtime.h"
+#include "models/scenario/node_pool.h"
+
+namespace {
+
+using namespace kubesim;
+
+Scenario make_scenario(int nodes, int pods, bool naive) {
+  Scenario s;
+  s.name = "failures-bench";
+  s.seed = 1;
+  s.duration = Duration::hours(24);
+  s.scheduler.profile = "default";
+  s.runtime.naive_timers = naive;
+  Scenario::NodePool pool;
+  pool.name = "node";
+  pool.zones = {"zone-a", "zone-b", "zone-c"};
+  pool.node.pool = "node";
+  pool.node.capacity.milli_cpu = 16'000;
+  pool.node.capacity.memory = 64LL << 30;
+  pool.node.capacity.pods = 110;
+  pool.node.allocatable = pool.node.capacity;
+  for (int i = 0; i < nodes; ++i)
+    s.objects.add_node(make_pool_node(pool));
+  s.node_pools.push_back(pool);
+
+  constexpr int kPerDeployment = 500;
+  for (int w = 0; w < pods / kPerDeployment; ++w) {
+    const std::string name = "app-" + std::to_string(w);
+    Deployment d;
+    d.metadata.name = name;
+    d.replicas = kPerDeployment;
+    d.selector.match_labels["app"] = name;
+    d.template_.metadata.labels["app"] = name;
+    Container c;
+    c.name = "main";
+    c.image = "registry.example/app-" + std::to_string(w % 20) + ":1";
+    c.requests.milli_cpu = 250;
+    c.requests.memory = 512LL << 20;
+    c.has_cpu_request = c.has_memory_request = true;
+    c.readiness_probe.enabled = true;
+    c.liveness_probe.enabled = true;
+    d.template_.spec.containers.push_back(c);
+    s.objects.deployments.push_back(d);
+  }
+  FaultProcess crashes;
+  crashes.kind = FaultProcess::Kind::kContainerCrashes;
+  crashes.selector = {};  // every pod (an empty selector matches everything)
+  crashes.time_to_failure = *parse_duration_distribution("exponential(7d)");
+  s.faults.push_back(crashes);
+  FaultProcess machines;
+  machines.kind = FaultProcess::Kind::kNodeFailures;
+  machines.time_to_failure = *parse_duration_distribution("exponential(30d)");
+  machines.time_to_repair = *parse_duration_distribution("lognormal(30m, 0.5)");
+  s.faults.push_back(machines);
+  return s;
+}
+
+void BM_Failures(benchmark::State& state) {
+  const int nodes = static_cast<int>(state.range(0));
+  const int pods = static_cast<int>(state.range(1));
+  const bool naive = state.range(2) != 0;
+  PluginRegistry plugins;
+  register_builtin_plugins(plugins);
+  ProfileRegistry profiles;
+  register_builtin_profiles(profiles);
+  uint64_t events = 0;
+  double simulated = 0;
+  for (auto _ : state) {
+    state.PauseTiming();
+    auto rt = ClusterRuntime::create(make_scenario(nodes, pods, naive), {}, plugins, profiles);
+    if (!rt) {
+      state.SkipWithError(rt.error().message.c_str());
+      return;
+    }
+    state.ResumeTiming();
+    (*rt)->run();
+    state.PauseTiming();
+    events = (*rt)->simulation().events_processed();
+    simulated = ((*rt)->end_time() - SimTime::zero()).to_seconds();
+    rt->reset();
+    state.ResumeTiming();
+  }
+  rusage usage{};
+  getrusage(RUSAGE_SELF, &usage);
+  state.counters["events"] = static_cast<double>(events);
+  state.counters["events_per_s"] = benchmark::Counter(
+      static_cast<double>(events), benchmark::Counter::kIsIterationInvariantRate);
+  state.counters["speedup"] =
+      benchmark::Counter(simulated, benchmark::Counter::kIsIterationInvariantRate);
+  state.counters["peak_rss_MiB"] = static_cast<double>(usage.ru_maxrss) / 1024.0;
+}
+
+BENCHMARK(BM_Failures)
+    ->Args({500, 10'000, 0})
+    ->Args({500, 10'000, 1})
+    ->Args({5'000, 100'000, 0})
+    ->Unit(benchmark::kSecond)
+    ->Iterations(1)
+    ->UseRealTime();
+
+}  // namespace
+
+BENCHMARK_MAIN();
