@@ -105,7 +105,7 @@ def events(tmp):
 
 def bad_flags(tmp):
     for flags in (["--until", "10x"], ["--until", "-5m"], ["--output", "yaml"],
-                  ["--scheduler", "no-such-profile"]):
+                  ["--scheduler", "no-such-profile"], ["--controllers", "kubernets"]):
         out = os.path.join(tmp, "out")
         p = run(out, *flags, check_rc=False)
         lines = p.stderr.splitlines()
