@@ -16,12 +16,11 @@
 //
 //   build/bench/bench/failures_bench
 //   build/bench/bench/failures_bench --benchmark_filter='/5000/100000/0'
-#include <sys/resource.h>
-
 #include <string>
 
 #include <benchmark/benchmark.h>
 
+#include "bench/scenario_run.h"
 #include "models/runtime/cluster_runtime.h"
 #include "models/scenario/node_pool.h"
 
@@ -84,35 +83,7 @@ void BM_Failures(benchmark::State& state) {
   const int nodes = static_cast<int>(state.range(0));
   const int pods = static_cast<int>(state.range(1));
   const bool naive = state.range(2) != 0;
-  PluginRegistry plugins;
-  register_builtin_plugins(plugins);
-  ProfileRegistry profiles;
-  register_builtin_profiles(profiles);
-  uint64_t events = 0;
-  double simulated = 0;
-  for (auto _ : state) {
-    state.PauseTiming();
-    auto rt = ClusterRuntime::create(make_scenario(nodes, pods, naive), {}, plugins, profiles);
-    if (!rt) {
-      state.SkipWithError(rt.error().message.c_str());
-      return;
-    }
-    state.ResumeTiming();
-    (*rt)->run();
-    state.PauseTiming();
-    events = (*rt)->simulation().events_processed();
-    simulated = ((*rt)->end_time() - SimTime::zero()).to_seconds();
-    rt->reset();
-    state.ResumeTiming();
-  }
-  rusage usage{};
-  getrusage(RUSAGE_SELF, &usage);
-  state.counters["events"] = static_cast<double>(events);
-  state.counters["events_per_s"] = benchmark::Counter(
-      static_cast<double>(events), benchmark::Counter::kIsIterationInvariantRate);
-  state.counters["speedup"] =
-      benchmark::Counter(simulated, benchmark::Counter::kIsIterationInvariantRate);
-  state.counters["peak_rss_MiB"] = static_cast<double>(usage.ru_maxrss) / 1024.0;
+  bench::run_scenario_iterations(state, [&] { return make_scenario(nodes, pods, naive); });
 }
 
 BENCHMARK(BM_Failures)

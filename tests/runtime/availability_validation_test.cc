@@ -8,7 +8,7 @@
 
 #include "models/runtime/cluster_runtime.h"
 #include "models/scenario/scenario.h"
-#include "models/scheduler/registry.h"
+#include "tests/runtime/registries.h"
 
 using namespace kubesim;
 
@@ -52,11 +52,8 @@ TEST_CASE("validation: one replica with exponential crashes, A = MTTF / (MTTF + 
     UNSCOPED_INFO(e.to_string());
   REQUIRE(loaded.scenario.has_value());
   const Duration run = loaded.scenario->duration;  // 1000 days
-  PluginRegistry plugins;
-  register_builtin_plugins(plugins);
-  ProfileRegistry profiles;
-  register_builtin_profiles(profiles);
-  auto rt = ClusterRuntime::create(std::move(*loaded.scenario), {}, plugins, profiles);
+  auto rt = ClusterRuntime::create(std::move(*loaded.scenario), {}, testing::builtin_plugins(),
+                                   testing::builtin_profiles());
   REQUIRE(rt);
   ReadyTracker t;
   constexpr int kBatches = 20;

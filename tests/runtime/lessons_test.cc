@@ -11,6 +11,7 @@
 #include "models/runtime/cluster_runtime.h"
 #include "models/scenario/scenario.h"
 #include "models/scheduler/registry.h"
+#include "tests/runtime/registries.h"
 
 namespace kubesim {
 namespace {
@@ -21,16 +22,8 @@ std::unique_ptr<ClusterRuntime> make(const std::string& file, const std::string&
   LoadResult loaded = load_scenario(kLessons + file);
   for (const LoadError& e : loaded.errors)
     FAIL(e.to_string());
-  static PluginRegistry plugins = [] {
-    PluginRegistry r;
-    register_builtin_plugins(r);
-    return r;
-  }();
-  static ProfileRegistry profiles = [] {
-    ProfileRegistry r;
-    register_builtin_profiles(r);
-    return r;
-  }();
+  const PluginRegistry& plugins = testing::builtin_plugins();
+  const ProfileRegistry& profiles = testing::builtin_profiles();
   RunOptions options;
   options.controllers = controllers;
   auto rt = ClusterRuntime::create(std::move(*loaded.scenario), options, plugins, profiles);

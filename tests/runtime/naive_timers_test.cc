@@ -14,6 +14,7 @@
 #include "models/runtime/cluster_runtime.h"
 #include "models/scenario/scenario.h"
 #include "models/scheduler/registry.h"
+#include "tests/runtime/registries.h"
 
 namespace kubesim {
 namespace {
@@ -27,16 +28,8 @@ Outcome run(const std::string& path, bool naive, const std::string& controllers)
   LoadResult loaded = load_scenario(path);
   for (const LoadError& e : loaded.errors)
     FAIL(e.to_string());
-  static PluginRegistry plugins = [] {
-    PluginRegistry r;
-    register_builtin_plugins(r);
-    return r;
-  }();
-  static ProfileRegistry profiles = [] {
-    ProfileRegistry r;
-    register_builtin_profiles(r);
-    return r;
-  }();
+  const PluginRegistry& plugins = testing::builtin_plugins();
+  const ProfileRegistry& profiles = testing::builtin_profiles();
   RunOptions options;
   options.naive_timers = naive;
   options.controllers = controllers;

@@ -11,6 +11,7 @@
 #include "analysis/event_log.h"
 #include "models/runtime/cluster_runtime.h"
 #include "models/scenario/scenario.h"
+#include "tests/runtime/registries.h"
 
 namespace kubesim {
 namespace {
@@ -28,24 +29,16 @@ std::unique_ptr<Run> start(const std::string& path, std::optional<uint64_t> seed
   for (const LoadError& e : loaded.errors)
     FAIL(e.to_string());
   REQUIRE(loaded.scenario);
-  static PluginRegistry plugins = [] {
-    PluginRegistry r;
-    register_builtin_plugins(r);
-    return r;
-  }();
-  static ProfileRegistry profiles = [] {
-    ProfileRegistry r;
-    register_builtin_profiles(r);
-    return r;
-  }();
+  const PluginRegistry& plugins = testing::builtin_plugins();
+  const ProfileRegistry& profiles = testing::builtin_profiles();
   RunOptions options;
   options.seed = seed;
   auto rt = ClusterRuntime::create(std::move(*loaded.scenario), options, plugins, profiles);
   REQUIRE(rt);
   auto run = std::make_unique<Run>();
   run->rt = std::move(*rt);
-  run->event_log = std::make_unique<EventLog>(run->rt->simulation().bus(), run->log,
-                                              &run->rt->api().objects());
+  run->event_log =
+      std::make_unique<EventLog>(run->rt->simulation().bus(), run->log, &run->rt->api().objects());
   return run;
 }
 
@@ -56,8 +49,9 @@ std::string run_log(const std::string& path, uint64_t seed) {
   return r->log.str();
 }
 
-TEST_CASE("runtime: the DaemonSet covers nodes added later, the pending pod is bound after addNodes, "
-          "the Job completes") {
+TEST_CASE(
+    "runtime: the DaemonSet covers nodes added later, the pending pod is bound after addNodes, "
+    "the Job completes") {
   auto r = start(kSource + "/tests/runtime/fixtures/growth.yaml");
   std::map<std::string, SimTime> bound_at;  // pod name -> time bound
   std::set<std::string> agent_nodes;
