@@ -92,8 +92,8 @@ int run_scenario(const RunCommandOptions& o) {
   }
 
   if (!o.controllers.empty() && o.controllers != "kubernetes" && o.controllers != "manual") {
-    return usage_error(fmt::format("--controllers: expected kubernetes or manual, got \"{}\"",
-                                   o.controllers));
+    return usage_error(
+        fmt::format("--controllers: expected kubernetes or manual, got \"{}\"", o.controllers));
   }
 
   LoadResult loaded = load_scenario(o.scenario);

@@ -63,10 +63,10 @@ enum class NodeEvent : uint8_t {
   kPartitioned,  // kubelet alive but cut off from the control plane
   kHealed,       // partition over
   // The node lifecycle controller's view (detail: the condition's reason).
-  kNotReady,    // Ready condition Unknown (no heartbeat) or False
-  kReady,       // Ready condition True again
-  kTainted,     // NoExecute taint added (detail: the taint key)
-  kUntainted,   // NoExecute taint removed (detail: the taint key)
+  kNotReady,   // Ready condition Unknown (no heartbeat) or False
+  kReady,      // Ready condition True again
+  kTainted,    // NoExecute taint added (detail: the taint key)
+  kUntainted,  // NoExecute taint removed (detail: the taint key)
 };
 const char* to_string(NodeEvent e);  // "NodeAdded", ...
 

@@ -23,7 +23,7 @@ namespace kubesim {
 struct ClusterRuntime::Components {
   std::unique_ptr<ControlPlane> control_plane;
   std::unique_ptr<Kubelets> kubelets;
-  std::unique_ptr<NodeLeases> leases;                       // kubernetes set only
+  std::unique_ptr<NodeLeases> leases;  // kubernetes set only
   std::unique_ptr<KubeScheduler> scheduler;
   std::unique_ptr<ReplicaSetController> replica_sets;
   std::unique_ptr<DeploymentController> deployments;

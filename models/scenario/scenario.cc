@@ -9,9 +9,9 @@
 #include <yaml-cpp/yaml.h>
 
 #include "models/scenario/cluster_parser.h"
+#include "models/scenario/faults_parser.h"
 #include "models/scenario/manifests.h"
 #include "models/scenario/resolve.h"
-#include "models/scenario/faults_parser.h"
 #include "models/scenario/runtime_parser.h"
 #include "models/scenario/scheduler_config_parser.h"
 #include "models/scenario/timeline_parser.h"

@@ -188,11 +188,11 @@ struct TimelineEvent {
   std::map<std::string, std::string> annotations;  // merged into the template's
   std::map<std::string, std::string> labels;       // merged into the template's
   // faults
-  LabelSelector selector;             // crashPod by selector (empty: by name)
-  int32_t exit_code = 1;              // crashPod
+  LabelSelector selector;                 // crashPod by selector (empty: by name)
+  int32_t exit_code = 1;                  // crashPod
   std::optional<Duration> recover_after;  // crashNode, partitionNode, failZone, crashControlPlane
-  std::string zone;                   // failZone
-  int32_t replica = -1;               // crashControlPlane: -1 for all
+  std::string zone;                       // failZone
+  int32_t replica = -1;                   // crashControlPlane: -1 for all
   // addNodes
   std::string pool;
   int32_t count = 0;
