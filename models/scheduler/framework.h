@@ -99,6 +99,8 @@ class Snapshot {
   void remove_pod(const Pod& p);
   // Recomputes image_states() after nodes' images changed.
   void refresh_image_states();
+  // The same after one node's images changed: O(images of that node).
+  void refresh_node_images(int index);
   // Index into nodes() of a node id, or -1.
   int index_of(NodeId id) const { return id.value < by_id_.size() ? by_id_[id.value] : -1; }
 
@@ -115,6 +117,8 @@ class Snapshot {
  private:
   std::vector<NodeInfo> nodes_;
   std::map<std::string, ImageState> image_states_;
+  // The image names each node (by index) counts in image_states_.
+  std::vector<std::vector<std::string>> counted_images_;
   std::map<std::string, int> index_;
   std::vector<int> by_id_;  // NodeId -> index, -1 if absent
 };

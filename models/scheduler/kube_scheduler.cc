@@ -41,7 +41,8 @@ void KubeScheduler::rebuild_snapshot() {
   for (const Pod& p : objects.pods) {
     if (p.node.valid() && p.active() && snapshot_.index_of(p.node) >= 0) cached_[p.id.value] = 1;
   }
-  images_dirty_ = false;
+  images_dirty_.clear();
+  image_dirty_flag_.assign(snapshot_.nodes().size(), 0);
 }
 
 void KubeScheduler::cache_add(const Pod& p) {
@@ -89,8 +90,20 @@ void KubeScheduler::on_node(const WatchEvent& e) {
     case WatchType::kAdded:
       if (snapshot_.index_of(n.id) < 0) snapshot_.add_node(n);
       break;
-    case WatchType::kModified: images_dirty_ = true; break;  // cordon, images, labels
-    case WatchType::kDeleted: rebuild_snapshot(); break;
+    case WatchType::kModified: {  // cordon, images, labels, taints, conditions
+      const int idx = snapshot_.index_of(n.id);
+      if (idx < 0) break;
+      if (image_dirty_flag_.size() <= static_cast<std::size_t>(idx))
+        image_dirty_flag_.resize(snapshot_.nodes().size(), 0);
+      if (image_dirty_flag_[idx] == 0) {
+        image_dirty_flag_[idx] = 1;
+        images_dirty_.push_back(idx);
+      }
+      break;
+    }
+    case WatchType::kDeleted:
+      rebuild_snapshot();
+      break;
   }
   queue_.move_all_to_active_or_backoff();  // NodeAdd / NodeUpdate
 }
@@ -113,10 +126,12 @@ void KubeScheduler::schedule_one(PodId id) {
     return;
   }
   ++cycles_;
-  if (images_dirty_) {
-    snapshot_.refresh_image_states();
-    images_dirty_ = false;
+  // Only the modified nodes' images are recounted (pulls come one node at a time).
+  for (int idx : images_dirty_) {
+    snapshot_.refresh_node_images(idx);
+    image_dirty_flag_[idx] = 0;
   }
+  images_dirty_.clear();
   SchedulingFramework& fw = *frameworks_.at(pod.spec.scheduler_name);
   ScheduleResult r = fw.schedule(pod, snapshot_, api_->context().rng("scheduler"));
   if (r.selected >= 0) {

@@ -65,7 +65,10 @@ class KubeScheduler {
   bool busy_ = false;
   EventToken cycle_event_;
   bool leading_ = true;
-  bool images_dirty_ = false;
+  // Snapshot indexes of nodes modified since the last cycle (their images
+  // may have changed), each once.
+  std::vector<int> images_dirty_;
+  std::vector<uint8_t> image_dirty_flag_;  // by snapshot index
   uint64_t cycles_ = 0;
 };
 

@@ -108,14 +108,26 @@ int Snapshot::add_node(const Node& n) {
     if (by_id_.size() <= n.id.value) by_id_.resize(n.id.value + 1, -1);
     by_id_[n.id.value] = idx;
   }
-  for (const ContainerImage& img : n.images) {
+  counted_images_.emplace_back();
+  refresh_node_images(idx);
+  return idx;
+}
+
+void Snapshot::refresh_node_images(int index) {
+  std::vector<std::string>& counted = counted_images_[static_cast<std::size_t>(index)];
+  for (const std::string& name : counted) {
+    auto it = image_states_.find(name);
+    if (--it->second.num_nodes == 0) image_states_.erase(it);
+  }
+  counted.clear();
+  for (const ContainerImage& img : nodes_[static_cast<std::size_t>(index)].node->images) {
     for (const std::string& name : img.names) {
       ImageState& st = image_states_[name];
       st.size_bytes = img.size_bytes;
       ++st.num_nodes;
+      counted.push_back(name);
     }
   }
-  return idx;
 }
 
 void Snapshot::add_pod(const Pod& p) {
@@ -148,6 +160,11 @@ void Snapshot::refresh_image_states() {
     }
   }
   std::erase_if(image_states_, [](const auto& entry) { return entry.second.num_nodes == 0; });
+  for (std::size_t i = 0; i < nodes_.size(); ++i) {
+    counted_images_[i].clear();
+    for (const ContainerImage& img : nodes_[i].node->images)
+      counted_images_[i].insert(counted_images_[i].end(), img.names.begin(), img.names.end());
+  }
 }
 
 int Snapshot::index_of(const std::string& node_name) const {
