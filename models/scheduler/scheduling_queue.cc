@@ -59,14 +59,19 @@ void SchedulingQueue::remove(PodId id) {
   if (id.value >= state_.size()) return;
   State& s = state_[id.value];
   switch (s.where) {
-    case Where::kActive: --active_live_; break;  // its heap entry goes stale
+    case Where::kActive:
+      --active_live_;
+      break;  // its heap entry goes stale
     case Where::kBackoff:
       --backoff_count_;
       ctx_.cancel(s.backoff_event);
       break;
-    case Where::kUnschedulable: unschedulable_.erase(id.value); break;
+    case Where::kUnschedulable:
+      unschedulable_.erase(id.value);
+      break;
     case Where::kInFlight:
-    case Where::kNone: break;
+    case Where::kNone:
+      break;
   }
   s.where = Where::kNone;
 }

@@ -69,17 +69,19 @@ class SchedulingQueue {
   size_t size() const { return active_live_ + backoff_count_ + unschedulable_.size(); }
   size_t unschedulable_count() const { return unschedulable_.size(); }
   // Attempts so far of a pod (status.scheduling_attempts is the API's copy).
-  int32_t attempts(PodId id) const { return id.value < state_.size() ? state_[id.value].attempts : 0; }
+  int32_t attempts(PodId id) const {
+    return id.value < state_.size() ? state_[id.value].attempts : 0;
+  }
 
  private:
   enum class Where : uint8_t { kNone, kActive, kBackoff, kUnschedulable, kInFlight };
   struct State {
     Where where = Where::kNone;
     int32_t attempts = 0;
-    SimTime queued;          // timestamp for activeQ order and the leftover flush
-    SimTime backoff_expiry;  // of the last failure
-    uint64_t cycle = 0;      // scheduling cycle it was popped in
-    uint64_t active_seq = 0; // its live activeQ entry
+    SimTime queued;           // timestamp for activeQ order and the leftover flush
+    SimTime backoff_expiry;   // of the last failure
+    uint64_t cycle = 0;       // scheduling cycle it was popped in
+    uint64_t active_seq = 0;  // its live activeQ entry
     EventToken backoff_event;
   };
   struct ActiveEntry {
@@ -116,7 +118,7 @@ class SchedulingQueue {
   size_t backoff_count_ = 0;
   std::set<uint32_t> unschedulable_;  // pod ids, ascending for a deterministic move order
   uint64_t seq_ = 0;
-  uint64_t cycle_ = 0;              // schedulingCycle
+  uint64_t cycle_ = 0;               // schedulingCycle
   uint64_t move_request_cycle_ = 0;  // moveRequestCycle
   SimTime leftover_flush_at_ = SimTime::max();
   EventToken leftover_event_;

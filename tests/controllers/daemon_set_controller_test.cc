@@ -25,7 +25,7 @@ struct DaemonCluster {
     objects.add_node(make_node("ssd-plain", ssd));  // 0
     objects.add_node(
         make_node("ssd-dedicated", ssd, {{"dedicated", "db", TaintEffect::kNoSchedule, {}}}));  // 1
-    objects.add_node(make_node("hdd", {{"disk", "hdd"}}));                                  // 2
+    objects.add_node(make_node("hdd", {{"disk", "hdd"}}));                                      // 2
     Node cordoned = make_node(
         "ssd-cordoned", ssd, {taint("node.kubernetes.io/unschedulable", TaintEffect::kNoSchedule)});
     cordoned.unschedulable = true;

@@ -78,24 +78,24 @@ TEST_CASE("scenario runtime: empirical(FILE) reads samples relative to the scena
 }
 
 TEST_CASE("scenario runtime: errors name the key and point at the value") {
-  check_errors("bad_runtime.yaml",
-               {{"bad_runtime.yaml", 8, 7, "spec.cluster.controlPlane.watchLatancy",
-                 "unknown key \"watchLatancy\"; did you mean \"watchLatency\"?"},
-                {"bad_runtime.yaml", 9, 17, "spec.cluster.controlPlane.replicas",
-                 "must be between 1 and 7"},
-                {"bad_runtime.yaml", 11, 30, "spec.cluster.kubelet.containerStartLatency",
-                 "invalid distribution \"lognormal(2s)\": wrong number of arguments"},
-                {"bad_runtime.yaml", 12, 27, "spec.cluster.kubelet.imagePullBandwidth",
-                 "must be greater than 0"},
-                {"bad_runtime.yaml", 13, 26, "spec.cluster.kubelet.imagePullOverhead",
-                 "invalid duration \"1x\""},
-                // A missing key is reported at the mapping that lacks it.
-                {"bad_runtime.yaml", 16, 11, "spec.cluster.registry.images[0]",
-                 "missing required key \"size\""},
-                {"bad_runtime.yaml", 18, 20, "spec.cluster.registry.images[2].names[0]",
-                 "duplicate image \"b:1\" (first listed at line 17)"},
-                {"bad_runtime.yaml", 20, 64, "spec.cluster.nodePools[0].imagePullBandwith",
-                 "unknown key \"imagePullBandwith\"; did you mean \"imagePullBandwidth\"?"}});
+  check_errors(
+      "bad_runtime.yaml",
+      {{"bad_runtime.yaml", 8, 7, "spec.cluster.controlPlane.watchLatancy",
+        "unknown key \"watchLatancy\"; did you mean \"watchLatency\"?"},
+       {"bad_runtime.yaml", 9, 17, "spec.cluster.controlPlane.replicas", "must be between 1 and 7"},
+       {"bad_runtime.yaml", 11, 30, "spec.cluster.kubelet.containerStartLatency",
+        "invalid distribution \"lognormal(2s)\": wrong number of arguments"},
+       {"bad_runtime.yaml", 12, 27, "spec.cluster.kubelet.imagePullBandwidth",
+        "must be greater than 0"},
+       {"bad_runtime.yaml", 13, 26, "spec.cluster.kubelet.imagePullOverhead",
+        "invalid duration \"1x\""},
+       // A missing key is reported at the mapping that lacks it.
+       {"bad_runtime.yaml", 16, 11, "spec.cluster.registry.images[0]",
+        "missing required key \"size\""},
+       {"bad_runtime.yaml", 18, 20, "spec.cluster.registry.images[2].names[0]",
+        "duplicate image \"b:1\" (first listed at line 17)"},
+       {"bad_runtime.yaml", 20, 64, "spec.cluster.nodePools[0].imagePullBandwith",
+        "unknown key \"imagePullBandwith\"; did you mean \"imagePullBandwidth\"?"}});
 }
 
 TEST_CASE("scenario runtime: kubesim.io/ pod annotations are checked at load") {
