@@ -22,7 +22,6 @@
 
 #include "bench/scenario_run.h"
 #include "models/runtime/cluster_runtime.h"
-#include "models/scenario/node_pool.h"
 
 namespace {
 
@@ -35,17 +34,7 @@ Scenario make_scenario(int nodes, int pods, bool naive) {
   s.duration = Duration::hours(24);
   s.scheduler.profile = "default";
   s.runtime.naive_timers = naive;
-  Scenario::NodePool pool;
-  pool.name = "node";
-  pool.zones = {"zone-a", "zone-b", "zone-c"};
-  pool.node.pool = "node";
-  pool.node.capacity.milli_cpu = 16'000;
-  pool.node.capacity.memory = 64LL << 30;
-  pool.node.capacity.pods = 110;
-  pool.node.allocatable = pool.node.capacity;
-  for (int i = 0; i < nodes; ++i)
-    s.objects.add_node(make_pool_node(pool));
-  s.node_pools.push_back(pool);
+  bench::add_node_pool(s, nodes);
 
   constexpr int kPerDeployment = 500;
   for (int w = 0; w < pods / kPerDeployment; ++w) {

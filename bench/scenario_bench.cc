@@ -18,7 +18,6 @@
 
 #include "bench/scenario_run.h"
 #include "models/runtime/cluster_runtime.h"
-#include "models/scenario/node_pool.h"
 
 namespace {
 
@@ -43,17 +42,7 @@ Scenario make_scenario(int nodes, int pods) {
   s.seed = 1;
   s.duration = Duration::hours(1);
   s.scheduler.profile = "default";
-  Scenario::NodePool pool;
-  pool.name = "node";
-  pool.zones = {"zone-a", "zone-b", "zone-c"};
-  pool.node.pool = "node";
-  pool.node.capacity.milli_cpu = 16'000;
-  pool.node.capacity.memory = 64LL << 30;
-  pool.node.capacity.pods = 110;
-  pool.node.allocatable = pool.node.capacity;
-  for (int i = 0; i < nodes; ++i)
-    s.objects.add_node(make_pool_node(pool));
-  s.node_pools.push_back(pool);
+  bench::add_node_pool(s, nodes);
 
   constexpr int kPerWorkload = 200;
   const int workloads = pods / kPerWorkload;

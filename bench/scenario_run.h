@@ -10,8 +10,25 @@
 #include <benchmark/benchmark.h>
 
 #include "models/runtime/cluster_runtime.h"
+#include "models/scenario/node_pool.h"
 
 namespace kubesim::bench {
+
+// The benchmarks' cluster: `nodes` nodes of 16 cpu, 64 GiB, 110 pods in
+// pool "node", round-robin over zones a, b, c.
+inline void add_node_pool(Scenario& s, int nodes) {
+  Scenario::NodePool pool;
+  pool.name = "node";
+  pool.zones = {"zone-a", "zone-b", "zone-c"};
+  pool.node.pool = "node";
+  pool.node.capacity.milli_cpu = 16'000;
+  pool.node.capacity.memory = 64LL << 30;
+  pool.node.capacity.pods = 110;
+  pool.node.allocatable = pool.node.capacity;
+  for (int i = 0; i < nodes; ++i)
+    s.objects.add_node(make_pool_node(pool));
+  s.node_pools.push_back(pool);
+}
 
 template <class MakeScenario>
 void run_scenario_iterations(benchmark::State& state, MakeScenario make) {
