@@ -128,4 +128,20 @@ const char* to_string(OperatorEvent e) {
   return "?";
 }
 
+const char* to_string(RequestOutcome o) {
+  switch (o) {
+    case RequestOutcome::kCompleted:
+      return "completed";
+    case RequestOutcome::kTimeout:
+      return "timeout";
+    case RequestOutcome::kRejected:
+      return "rejected";
+    case RequestOutcome::kConnectionError:
+      return "connection_error";
+    case RequestOutcome::kDownstream:
+      return "downstream";
+  }
+  return "?";
+}
+
 }  // namespace kubesim

@@ -146,4 +146,70 @@ struct TimelineRecord {
   std::string_view description;  // "deployment default/web to 10 replicas"
 };
 
+// ---- Request traffic (models/traffic, docs/traffic.md) ----
+// `service` is the index of the Service's spec.traffic[] entry.
+
+// How a request (all its attempts) ended.
+enum class RequestOutcome : uint8_t {
+  kCompleted,
+  kTimeout,          // the client's timeout expired (on the last attempt)
+  kRejected,         // the pod's queue was full
+  kConnectionError,  // no endpoint, or the pod was not there, terminating or crashed
+  kDownstream,       // a call to a downstream Service failed
+};
+const char* to_string(RequestOutcome o);  // "completed", "timeout", "rejected", ...
+
+// A request arrived at a Service: from outside (a retry is not a new
+// request) or as a call from an upstream request.
+struct RequestArrivedRecord {
+  SimTime t;
+  uint32_t service;
+  bool external;
+};
+
+// A request ended; latency counts from its arrival, retries and downstream
+// calls included.
+struct RequestEndedRecord {
+  SimTime t;
+  uint32_t service;
+  RequestOutcome outcome;
+  Duration latency;
+  int32_t attempts;  // 1 + retries
+  bool external;
+};
+
+// What happened to one attempt at one pod.
+enum class PodRequestEvent : uint8_t {
+  kAccepted,  // queued or taken by a worker
+  kRejected,  // queue full
+  kRefused,   // the pod accepts no connection (not running, terminating, gone)
+  kServed,    // a worker finished it: wait = time queued, busy = service time
+  kAborted,   // the container stopped with it queued or in service
+};
+
+struct PodRequestRecord {
+  SimTime t;
+  uint32_t service;
+  const Pod* pod;
+  PodRequestEvent event;
+  Duration wait = Duration::zero();
+  Duration busy = Duration::zero();
+  double cpu_seconds = 0;  // kServed: the CPU seconds of the work
+};
+
+// Fluid mode: what one Service did over [from, to), in expected values.
+struct FluidTrafficRecord {
+  SimTime from, to;
+  uint32_t service;
+  double arrived = 0;
+  double completed = 0;
+  double rejected = 0;          // queue capacity exceeded
+  double connection_errors = 0;  // arrivals while the Service has no endpoint
+  double busy_worker_seconds = 0;
+  double mean_latency_seconds = 0;  // of the requests completed in the interval
+  double in_flight = 0;             // at `to`
+  int32_t pods = 0;                 // endpoints serving during the interval
+  int32_t workers = 0;              // their workers in all
+};
+
 }  // namespace kubesim

@@ -22,6 +22,7 @@
 
 #include "models/objects/cluster.h"
 #include "models/scheduler/framework.h"
+#include "models/traffic/traffic_spec.h"
 #include "sim/distribution.h"
 #include "sim/time.h"
 
@@ -228,6 +229,8 @@ struct Scenario {
   std::vector<TimelineEvent> events;  // spec.events, in time order (stable)
   ControllerSetConfig controllers;    // spec.controllers
   std::vector<FaultProcess> faults;   // spec.faults
+  std::vector<TrafficSpec> traffic;   // spec.traffic
+  KubeProxyConfig kube_proxy;         // spec.cluster.kubeProxy
   // Sections later layers interpret (spec.traffic, spec.faults,
   // spec.controllers, spec.outputs, spec.cluster.provider), keyed by their
   // path, as written.
