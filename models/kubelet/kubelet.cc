@@ -367,6 +367,7 @@ void Kubelets::begin_run(uint32_t i, uint32_t c) {
     for (ProbeWorker& w : run.probes)
       w.new_container();
   }
+  notify_app(i, AppChange::kStarted);
   if (s.behavior && s.behavior->crash_on_start) return;  // exits at once
   // The run's end: its run time, or a crash of its behaviour, whichever first.
   SimTime end = SimTime::max();
@@ -441,6 +442,7 @@ void Kubelets::exited(uint32_t i, uint32_t c, int32_t code, std::string_view cau
       delay = restart - ctx_.now();
       schedule_restart(i, c, restart + config_.container_start.sample(*rng_start_));
     }
+    notify_app(i, AppChange::kStopped);
     const bool changed = update_ready(i);
     // kuberuntime_manager.go doBackOff: "Back-off restarting failed container".
     if (delay > Duration::zero()) publish(PodEvent::kBackOff, i, backoff_detail(delay));
@@ -449,6 +451,7 @@ void Kubelets::exited(uint32_t i, uint32_t c, int32_t code, std::string_view cau
     return;
   }
   s.containers[c].state = ContainerState::kExited;
+  notify_app(i, AppChange::kStopped);
   bool all_exited = true;
   bool any_failed = false;
   for (const ContainerRun& r : s.containers) {
@@ -508,6 +511,7 @@ void Kubelets::kill_container(uint32_t i, uint32_t c, ProbeKind why) {
   run.killing = true;
   ctx_.cancel(run.event);
   run.event = {};
+  notify_app(i, AppChange::kStopping);
   // kuberuntime_manager.go computePodActions: "Container %s failed liveness
   // probe" (or startup probe), ", will be restarted" unless restartPolicy Never.
   std::string message = "Container " + spec.name + " failed " +
@@ -548,6 +552,7 @@ void Kubelets::terminate(uint32_t i) {
   }
   stop_probes(i);
   s.stage = Stage::kStopping;
+  notify_app(i, AppChange::kStopping);
   if (update_ready(i)) write_status(i);
   // killContainer: the runtime sends SIGTERM and SIGKILL after the grace
   // period (at least 2 s); the container exits after its shutdown time or
@@ -609,6 +614,7 @@ void Kubelets::collect_orphan(uint32_t i) {
 
 void Kubelets::forget(uint32_t i) {
   PodSlot& s = slot(i);
+  const bool was_running = s.stage == Stage::kRunning || s.stage == Stage::kStopping;
   if (s.stage == Stage::kPulling) leave_pull_queue(i);
   stop_probes(i);
   ctx_.cancel(s.event);
@@ -619,6 +625,7 @@ void Kubelets::forget(uint32_t i) {
   }
   release(i);
   s.stage = Stage::kDone;
+  if (was_running) notify_app(i, AppChange::kStopped);
 }
 
 void Kubelets::remove(uint32_t i) {
@@ -706,13 +713,16 @@ void Kubelets::node_down(NodeId node) {
     stop_probes(i);
     ctx_.cancel(s.event);
     s.event = {};
+    bool stopped = false;
     for (ContainerRun& run : s.containers) {
       ctx_.cancel(run.event);
       run.event = {};
       run.killing = false;
+      stopped = stopped || run.state == ContainerState::kRunning;
       if (run.state == ContainerState::kRunning || run.state == ContainerState::kWaitingRestart)
         run.state = ContainerState::kDown;
     }
+    if (stopped) notify_app(i, AppChange::kStopped);
     // The pod stops serving; nobody can tell the API (write_status holds it).
     if (update_ready(i, "NodeDown")) write_status(i);
   }
@@ -813,6 +823,7 @@ void Kubelets::restart_pod(PodId id) {
   PodSlot& s = slot(i);
   if (s.stage != Stage::kRunning || node_down_for(i)) return;
   const SimTime now = ctx_.now();
+  bool stopped = false;
   for (uint32_t c = 0; c < s.containers.size(); ++c) {
     ContainerRun& run = s.containers[c];
     const bool broken = run.state == ContainerState::kDown ||
@@ -824,12 +835,14 @@ void Kubelets::restart_pod(PodId id) {
     if (run.state == ContainerState::kRunning)
       publish(PodEvent::kKilling, i,
               "Container " + pod(i).spec.containers[c].name + " restarted by the operator");
+    stopped = stopped || run.state == ContainerState::kRunning;
     ctx_.cancel(run.event);
     run.event = {};
     run.state = ContainerState::kDown;
     schedule_restart(i, c, now + config_.container_start.sample(*rng_start_));
     plan_probes(i, c);
   }
+  if (stopped) notify_app(i, AppChange::kStopped);
   if (update_ready(i)) write_status(i);
 }
 
@@ -1127,6 +1140,11 @@ void Kubelets::write_status(uint32_t i) {
   });
 }
 
+void Kubelets::notify_app(uint32_t i, AppChange change) {
+  for (const auto& w : app_watchers_)
+    w(PodId{i}, change);
+}
+
 void Kubelets::publish(PodEvent e, uint32_t i, std::string_view detail) {
   const Pod& p = pod(i);
   const Node* n = p.node.valid() ? &api_.objects().nodes[p.node.value] : nullptr;
@@ -1168,6 +1186,39 @@ int32_t Kubelets::containers_running(PodId id) const {
   for (const ContainerRun& run : s.containers)
     n += run.state == ContainerState::kRunning ? 1 : 0;
   return n;
+}
+
+bool Kubelets::app_running(PodId id) {
+  catch_up();
+  if (id.value >= pods_.size()) return false;
+  const PodSlot& s = pods_[id.value];
+  if ((s.stage != Stage::kRunning && s.stage != Stage::kStopping) || s.containers.empty())
+    return false;
+  for (const ContainerRun& run : s.containers)
+    if (run.state != ContainerState::kRunning) return false;
+  return true;
+}
+
+bool Kubelets::app_accepts(PodId id) {
+  if (!app_running(id)) return false;
+  const PodSlot& s = pods_[id.value];
+  if (s.stage != Stage::kRunning) return false;  // SIGTERM sent: the app closed its listener
+  const SimTime now = ctx_.now();
+  for (const ContainerRun& run : s.containers) {
+    // A container being killed got SIGTERM; slow-start listens from the
+    // moment its probes would start to succeed (answers.ok_from).
+    if (run.killing || now < run.answers.ok_from) return false;
+  }
+  return true;
+}
+
+bool Kubelets::app_answers(PodId id) {
+  catch_up();
+  if (id.value >= pods_.size()) return false;
+  const SimTime now = ctx_.now();
+  for (const ContainerRun& run : pods_[id.value].containers)
+    if (now >= run.answers.hang_at) return false;
+  return true;
 }
 
 }  // namespace kubesim

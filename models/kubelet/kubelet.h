@@ -46,6 +46,7 @@
 
 #include <array>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <optional>
 #include <set>
@@ -129,6 +130,34 @@ class Kubelets {
   int32_t containers_running(PodId pod) const;
   // Probe events pending (lazy: one per worker at most; naive: every tick).
   std::size_t probe_events_pending() const { return due_.size(); }
+
+  // ---- The app in the pod, for request traffic (models/traffic) ----
+  // Whether the pod's app takes a new connection now: its kubelet runs the
+  // pod and has not begun to stop it (no SIGTERM to the pod or to any of its
+  // containers), every container runs, and each listens: kubesim.io/behavior
+  // slow-start listens from its draw on (the moment its probes start to
+  // succeed); a crash-on-start container never runs, so never listens. A
+  // never-ready app listens (only its readiness probe fails).
+  bool app_accepts(PodId pod);
+  // Whether the requests the pod holds go on: every container runs (also
+  // while the pod or a container is being stopped).
+  bool app_running(PodId pod);
+  // Whether the app answers now: no container has hung (hang-after) since
+  // its run began. A hung app still accepts connections.
+  bool app_answers(PodId pod);
+  enum class AppChange : uint8_t {
+    kStarted,   // a container began a run
+    kStopping,  // SIGTERM to the pod or a container: no new connection
+    kStopped,   // a container stopped or the pod was dropped: held requests are lost
+  };
+  // `on_change(pod, change)` is called right after each such change, in
+  // registration order. Changes that only time brings (slow-start's end, a
+  // hang) are not announced: ask app_accepts() and app_answers(). The
+  // queries first process the probe ticks due now (as every kubelet entry
+  // point does), so lazy and naive timers answer alike.
+  void watch_app(std::function<void(PodId, AppChange)> on_change) {
+    app_watchers_.push_back(std::move(on_change));
+  }
 
  private:
   enum class Stage : uint8_t {
@@ -265,6 +294,7 @@ class Kubelets {
   bool update_ready(uint32_t i, std::string_view detail = {});
   void write_status(uint32_t i);  // the kubelet's status to the API, or held back
   void publish(PodEvent e, uint32_t i, std::string_view detail = {});
+  void notify_app(uint32_t i, AppChange change);
 
   ApiServer& api_;
   Context ctx_;
@@ -284,6 +314,7 @@ class Kubelets {
   std::unordered_map<std::string, int32_t> distribution_by_text_;
   std::vector<DurationDistribution> distributions_;
   std::unordered_map<std::string, std::optional<ContainerBehavior>> behavior_by_text_;
+  std::vector<std::function<void(PodId, AppChange)>> app_watchers_;
 };
 
 }  // namespace kubesim
