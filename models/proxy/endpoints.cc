@@ -3,6 +3,18 @@
 #include <algorithm>
 
 namespace kubesim {
+namespace {
+
+std::string label_key(const std::string& ns, const std::string& key, const std::string& value) {
+  std::string k;
+  k.reserve(ns.size() + key.size() + value.size() + 2);
+  k.append(ns).push_back('\0');
+  k.append(key).push_back('\0');
+  k.append(value);
+  return k;
+}
+
+}  // namespace
 
 bool pod_is_serving_endpoint(const Pod& p) {
   // ShouldPodBeInEndpoints (staging/src/k8s.io/endpointslice/util/
@@ -40,7 +52,11 @@ void Endpoints::track(uint32_t service) {
     is_tracked_.resize(service + 1, 0);
   }
   is_tracked_[service] = 1;
-  tracked_.push_back(service);
+  const Service& s = api_.objects().services[service];
+  if (!s.selector.empty()) {
+    const auto& [key, value] = *s.selector.begin();
+    by_label_[label_key(s.metadata.namespace_, key, value)].push_back(service);
+  }
   // The pods' lists of Services are stale now.
   std::fill(pod_matched_.begin(), pod_matched_.end(), 0);
   if (started_) list(service);
@@ -49,13 +65,17 @@ void Endpoints::track(uint32_t service) {
 void Endpoints::start() {
   if (started_) return;
   started_ = true;
-  for (const uint32_t s : tracked_)
-    list(s);
+  // The informers' initial lists: what is already serving holds from the
+  // beginning, for every reader.
+  const auto& pods = api_.objects().pods;
+  for (uint32_t i = 0; i < pods.size(); ++i) {
+    if (!pod_is_serving_endpoint(pods[i])) continue;
+    for (const uint32_t s : services_of(i))
+      histories_[s].add(pods[i].id, EndpointHistory::kBeginning);
+  }
 }
 
 void Endpoints::list(uint32_t service) {
-  // The informer's initial list: what is already serving holds from the
-  // beginning, for every reader.
   const Service& s = api_.objects().services[service];
   EndpointHistory& h = histories_[service];
   for (const Pod& p : api_.objects().pods) {
@@ -75,9 +95,15 @@ const std::vector<uint32_t>& Endpoints::services_of(uint32_t pod) {
     std::vector<uint32_t>& out = services_of_[pod];
     out.clear();
     const Pod& p = api_.objects().pods[pod];
-    for (const uint32_t s : tracked_) {
-      if (service_selects(api_.objects().services[s], p)) out.push_back(s);
+    for (const auto& [key, value] : p.labels) {
+      const auto it = by_label_.find(label_key(p.namespace_, key, value));
+      if (it == by_label_.end()) continue;
+      for (const uint32_t s : it->second) {
+        if (service_selects(api_.objects().services[s], p)) out.push_back(s);
+      }
     }
+    // Each Service is filed under one label only, so none comes twice.
+    std::sort(out.begin(), out.end());
   }
   return services_of_[pod];
 }

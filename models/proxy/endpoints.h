@@ -16,7 +16,8 @@
 #pragma once
 
 #include <cstdint>
-#include <functional>
+#include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "models/apiserver/api_server.h"
@@ -49,17 +50,21 @@ class Endpoints {
 
  private:
   void on_pod(const WatchEvent& e);
-  // The tracked Services that select pod i (computed once: kubesim never
-  // relabels a pod).
+  // The tracked Services that select pod i, by index (computed once: kubesim
+  // never relabels a pod).
   const std::vector<uint32_t>& services_of(uint32_t pod);
+  // The initial list of one Service: pods serving now hold from the beginning.
   void list(uint32_t service);
 
   ApiServer& api_;
   bool started_ = false;
   Duration horizon_ = Duration::zero();
-  std::vector<uint32_t> tracked_;                   // service indexes, in order tracked
-  std::vector<EndpointHistory> histories_;          // by service index
-  std::vector<uint8_t> is_tracked_;                 // by service index
+  std::vector<EndpointHistory> histories_;  // by service index
+  std::vector<uint8_t> is_tracked_;         // by service index
+  // Tracked Services by namespace and the first pair of their selector: a
+  // pod's candidates are filed under its namespace and one of its labels
+  // (lookup only).
+  std::unordered_map<std::string, std::vector<uint32_t>> by_label_;
   std::vector<uint8_t> pod_matched_;                // by pod index: services_of_ computed
   std::vector<std::vector<uint32_t>> services_of_;  // by pod index
 };
