@@ -22,4 +22,9 @@ namespace kubesim::scenario_detail {
 void check_kubesim_annotations(YamlReader& r, const YAML::Node& annotations,
                                const std::string& path);
 
+// The same for a Service's annotations: kubesim.io/load-balancer (a policy
+// name) and kubesim.io/lb-choices (an integer >= 1, with power-of-d only).
+void check_service_annotations(YamlReader& r, const YAML::Node& annotations,
+                               const std::string& path);
+
 }  // namespace kubesim::scenario_detail

@@ -3,6 +3,7 @@
 #include "models/scenario/node_pool.h"
 #include "models/scenario/pod_spec_parser.h"
 #include "models/scenario/runtime_parser.h"
+#include "models/scenario/traffic_parser.h"
 
 namespace kubesim::scenario_detail {
 namespace {
@@ -116,9 +117,9 @@ void parse_single_node(YamlReader& r, const YAML::Node& n, const std::string& pa
 
 ClusterSpec parse_cluster(YamlReader& r, const YAML::Node& n, const std::string& path) {
   ClusterSpec out;
-  if (!r.check_keys(
-          n, path,
-          {"nodePools", "nodes", "zones", "provider", "controlPlane", "kubelet", "registry"})) {
+  if (!r.check_keys(n, path,
+                    {"nodePools", "nodes", "zones", "provider", "controlPlane", "kubelet",
+                     "registry", "kubeProxy"})) {
     return out;
   }
   if (r.has(n, "provider")) out.deferred[join(path, "provider")] = child(n, "provider");
@@ -129,6 +130,9 @@ ClusterSpec parse_cluster(YamlReader& r, const YAML::Node& n, const std::string&
     parse_kubelet(r, child(n, "kubelet"), join(path, "kubelet"), out.runtime);
   if (r.has(n, "registry")) {
     parse_registry(r, child(n, "registry"), join(path, "registry"), out.runtime);
+  }
+  if (r.has(n, "kubeProxy")) {
+    parse_kube_proxy(r, child(n, "kubeProxy"), join(path, "kubeProxy"), out.kube_proxy);
   }
   std::vector<std::string> zones =
       r.get_string_list(n, path, "zones").value_or(std::vector<std::string>{});

@@ -489,6 +489,7 @@ void parse_manifest(YamlReader& r, const YAML::Node& doc, const std::string& pat
       e.object.template_ = parse_template(r, spec, sp, e.refs, false);
     });
   } else if (*kind == "Service") {
+    check_service_annotations(r, child(meta, "annotations"), join(mp, "annotations"));
     finish(out.services, [&](Entry<Service>& e) { parse_service(r, spec, sp, e.object); });
   } else if (*kind == "PodDisruptionBudget") {
     finish(out.pod_disruption_budgets, [&](Entry<PodDisruptionBudget>& e) {

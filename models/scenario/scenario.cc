@@ -15,6 +15,7 @@
 #include "models/scenario/runtime_parser.h"
 #include "models/scenario/scheduler_config_parser.h"
 #include "models/scenario/timeline_parser.h"
+#include "models/scenario/traffic_parser.h"
 #include "models/scenario/yaml_reader.h"
 
 namespace kubesim {
@@ -99,15 +100,14 @@ void load_scenario_into(const std::string& path, LoadResult& result) {
   }
   s.deferred = cluster.deferred;
   s.runtime = cluster.runtime;
+  s.kube_proxy = cluster.kube_proxy;
   s.node_pools = cluster.pools;
   if (r.has(spec, "scheduler")) {
     s.scheduler = scenario_detail::parse_scheduler_config(r, YamlReader::child(spec, "scheduler"),
                                                           "spec.scheduler");
   }
   if (s.scheduler.profile.empty() && s.scheduler.profiles.empty()) s.scheduler.profile = "default";
-  for (const char* key : {"traffic", "outputs"}) {
-    if (r.has(spec, key)) s.deferred[join("spec", key)] = YamlReader::child(spec, key);
-  }
+  if (r.has(spec, "outputs")) s.deferred["spec.outputs"] = YamlReader::child(spec, "outputs");
   ManifestSet manifests;
   YAML::Node workloads = YamlReader::child(spec, "workloads");
   if (workloads.IsDefined() && !workloads.IsNull() && r.expect_seq(workloads, "spec.workloads")) {
@@ -123,6 +123,10 @@ void load_scenario_into(const std::string& path, LoadResult& result) {
   scenario_detail::resolve_objects(r, std::move(cluster.nodes), std::move(manifests), s);
   if (r.has(spec, "events")) {
     scenario_detail::parse_events(r, YamlReader::child(spec, "events"), "spec.events", s);
+  }
+  // After the workloads and events: a traffic entry's Service may be declared or applied.
+  if (r.has(spec, "traffic")) {
+    scenario_detail::parse_traffic(r, YamlReader::child(spec, "traffic"), "spec.traffic", s);
   }
   if (r.has(spec, "faults")) {
     scenario_detail::parse_faults(r, YamlReader::child(spec, "faults"), "spec.faults", s);

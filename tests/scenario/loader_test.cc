@@ -229,7 +229,6 @@ TEST_CASE("scenario: every supported kind and the scheduler's plugin arguments l
   REQUIRE(p.args.spread_default_constraints.size() == 1);
   CHECK(p.args.spread_default_constraints[0].max_skew == 2);
   CHECK(p.args.hard_pod_affinity_weight == 7);
-  CHECK(s.deferred.count("spec.traffic") == 1);
   REQUIRE(s.events.size() == 1);
   CHECK(s.events[0].kind == "ReplicaSet");
   CHECK(s.events[0].replicas == 3);
