@@ -44,8 +44,13 @@ LatencyStats latency_stats(std::vector<int64_t> micros) {
 }
 
 RunSummaryCollector::RunSummaryCollector(ObserverBus& bus, const ClusterObjects& objects,
-                                         SimTime start)
-    : objects_(&objects), start_(start), last_(start), availability_(bus, objects, start) {
+                                         SimTime start, const std::vector<TrafficSpec>& traffic,
+                                         Duration traffic_interval)
+    : objects_(&objects),
+      start_(start),
+      last_(start),
+      availability_(bus, objects, start),
+      traffic_(bus, traffic, start, traffic_interval) {
   for (const Node& n : objects.nodes)
     if (!n.deleted) count_node(n);
   for (const Pod& p : objects.pods)
@@ -222,6 +227,7 @@ RunSummary RunSummaryCollector::summary(SimTime now) const {
   s.jobs_completed = jobs_completed_;
   s.jobs_failed = jobs_failed_;
   s.availability = availability_.summary(now);
+  s.traffic = traffic_.summary(now);
   return s;
 }
 
@@ -341,6 +347,9 @@ std::string summary_table(const RunSummary& s) {
       fmt::format("{} started, {} completed", s.rollouts_started, s.rollouts_completed));
   row("jobs", fmt::format("{} completed, {} failed", s.jobs_completed, s.jobs_failed));
   row("rejected writes", with_thousands(s.rejected_writes));
+  if (const std::string section = traffic_table(s.traffic); !section.empty()) {
+    out += "\n" + section;
+  }
   if (const std::string section = availability_table(s.availability); !section.empty()) {
     out += "\n" + section;
   }
@@ -370,6 +379,7 @@ nlohmann::ordered_json summary_json(const RunSummary& s) {
   j["rollouts"] = {{"started", s.rollouts_started}, {"completed", s.rollouts_completed}};
   j["jobs"] = {{"completed", s.jobs_completed}, {"failed", s.jobs_failed}};
   j["availability"] = availability_json(s.availability);
+  if (!s.traffic.services.empty()) j["services"] = traffic_json(s.traffic);
   j["rejected_writes"] = s.rejected_writes;
   j["interrupted"] = s.interrupted;
   return j;

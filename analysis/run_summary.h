@@ -1,10 +1,10 @@
 // RunSummary: the numbers a run ends with (pods by phase, scheduling
 // latency percentiles, requested-resource utilization, rollouts, jobs,
-// availability, rejected writes), computed by a collector that listens to the
-// records.
+// availability, request traffic per Service, rejected writes), computed by a
+// collector that listens to the records.
 // docs/running.md explains every number and the JSON keys.
 //
-//   RunSummaryCollector collector(sim.bus(), api.objects());  // before running
+//   RunSummaryCollector collector(sim.bus(), api.objects(), sim.now(), scenario.traffic);
 //   sim.run_until(end);
 //   RunSummary s = collector.summary(sim.now());
 //   s.scenario = "quickstart";  s.wall_seconds = 0.2;  ...  // what the caller knows
@@ -20,6 +20,7 @@
 #include <nlohmann/json.hpp>
 
 #include "analysis/availability.h"
+#include "analysis/traffic_metrics.h"
 #include "models/objects/cluster.h"
 #include "models/records.h"
 #include "sim/observer.h"
@@ -80,6 +81,9 @@ struct RunSummary {
   // Per workload: time with a ready replica, downtime, MTTR, node failures
   // (analysis/availability.h).
   AvailabilitySummary availability;
+  // Per Service of spec.traffic: requests, latency, load share, and the time
+  // series (analysis/traffic_metrics.h). No Services without traffic.
+  TrafficSummary traffic;
 
   double simulated_seconds() const { return static_cast<double>(simulated.count_micros()) / 1e6; }
   // Simulated seconds per wall-clock second; 0 when no wall time was measured.
@@ -90,9 +94,13 @@ class RunSummaryCollector {
  public:
   // Subscribes to the records and takes the initial state (nodes, bound pods)
   // from `objects`, which must outlive the collector; `start` is the time the
-  // utilization mean and the availability measurement start from.
+  // utilization mean and the availability and traffic measurements start
+  // from. `traffic` (the scenario's spec.traffic, copied as needed) names the
+  // Services of the request records; `traffic_interval` is the time series'
+  // step.
   RunSummaryCollector(ObserverBus& bus, const ClusterObjects& objects,
-                      SimTime start = SimTime::zero());
+                      SimTime start = SimTime::zero(), const std::vector<TrafficSpec>& traffic = {},
+                      Duration traffic_interval = Duration::seconds(10));
   RunSummaryCollector(const RunSummaryCollector&) = delete;
   RunSummaryCollector& operator=(const RunSummaryCollector&) = delete;
 
@@ -106,6 +114,8 @@ class RunSummaryCollector {
   void on_node(const NodeRecord& r);
   void on_workload(const WorkloadRecord& r);
   void on_write_rejected(const WriteRejectedRecord& r);
+
+  const TrafficCollector& traffic() const { return traffic_; }
 
  private:
   struct Counted {
@@ -136,6 +146,7 @@ class RunSummaryCollector {
   int64_t rollouts_started_ = 0, rollouts_completed_ = 0;
   int64_t jobs_completed_ = 0, jobs_failed_ = 0;
   AvailabilityCollector availability_;
+  TrafficCollector traffic_;
 };
 
 // The value of rank ceil(percent / 100 * n) (1-based, at least 1) of the
@@ -146,7 +157,8 @@ int64_t nearest_rank(const std::vector<int64_t>& sorted, int percent);
 LatencyStats latency_stats(std::vector<int64_t> micros);
 
 // A table for people (aligned, with units) and the JSON of summary.json
-// (keys in the order docs/running.md lists them).
+// (keys in the order docs/running.md lists them; "services" only when the
+// run has traffic).
 std::string summary_table(const RunSummary& s);
 nlohmann::ordered_json summary_json(const RunSummary& s);
 

@@ -1,5 +1,6 @@
-// kubesim run: load a scenario, run it, write the event log and summary.json
-// atomically, print the summary. docs/running.md is the user's guide.
+// kubesim run: load a scenario, run it, write the event log, summary.json and
+// (with traffic) traffic.csv atomically, print the summary. docs/running.md is
+// the user's guide.
 #include <atomic>
 #include <chrono>
 #include <csignal>
@@ -129,7 +130,8 @@ int run_scenario(const RunCommandOptions& o) {
   // Declared after the runtime and the file: destroyed first, so no handler
   // outlives what it writes to.
   EventLog event_log(rt.simulation().bus(), events_file->stream(), &rt.api().objects());
-  RunSummaryCollector collector(rt.simulation().bus(), rt.api().objects(), rt.simulation().now());
+  RunSummaryCollector collector(rt.simulation().bus(), rt.api().objects(), rt.simulation().now(),
+                                rt.scenario().traffic);
 
   bool completed = false;
   const auto wall_start = std::chrono::steady_clock::now();
@@ -164,6 +166,18 @@ int run_scenario(const RunCommandOptions& o) {
       !done) {
     fmt::print(stderr, "kubesim: error: {}\n", done.error().message);
     return kExitInternal;
+  }
+  // The time series of the Services' requests. A run without traffic removes
+  // the file an earlier run may have left, so that the directory holds this
+  // run's files only.
+  const fs::path traffic_path = out_dir / "traffic.csv";
+  if (!summary.traffic.services.empty()) {
+    if (auto done = write_file_atomically(traffic_path, traffic_csv(summary.traffic)); !done) {
+      fmt::print(stderr, "kubesim: error: {}\n", done.error().message);
+      return kExitInternal;
+    }
+  } else {
+    fs::remove(traffic_path, ec);
   }
   print_summary(summary, o);
   return 0;

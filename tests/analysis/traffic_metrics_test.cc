@@ -8,6 +8,7 @@
 
 #include <catch2/catch.hpp>
 
+#include "analysis/run_summary.h"
 #include "models/objects/annotations.h"
 #include "sim/observer.h"
 
@@ -404,4 +405,34 @@ TEST_CASE("traffic metrics: JSON keys and the table line") {
   CHECK_THAT(table, Catch::Contains("250ms"));
   CHECK(traffic_table(TrafficSummary{}).empty());
   CHECK(traffic_json(TrafficSummary{}).empty());
+}
+
+TEST_CASE("run summary: \"services\" after \"availability\", only with traffic") {
+  ObserverBus bus;
+  ClusterObjects objects;
+  RunSummaryCollector without(bus, objects);
+  const nlohmann::ordered_json none = summary_json(without.summary(at_s(10)));
+  CHECK_FALSE(none.contains("services"));
+  CHECK_THAT(summary_table(without.summary(at_s(10))),
+             !Catch::Contains("in flight"));  // no traffic section
+
+  RunSummaryCollector with(bus, objects, SimTime::zero(), {entry("web")}, Duration::seconds(5));
+  Feed f{bus};
+  f.arrived(1, 0);
+  f.ended(2, 0, RequestOutcome::kCompleted, 1);
+  f.arrived(3, 0);
+  const RunSummary s = with.summary(at_s(10));
+  const nlohmann::ordered_json j = summary_json(s);
+  std::vector<std::string> keys;
+  for (const auto& [k, v] : j.items())
+    keys.push_back(k);
+  const auto at = std::find(keys.begin(), keys.end(), "services");
+  REQUIRE(at != keys.end());
+  CHECK(*(at - 1) == "availability");
+  CHECK(j["services"]["web"]["requests"]["arrived"] == 2);
+  CHECK(j["services"]["web"]["requests"]["in_flight"] == 1);
+  CHECK_THAT(summary_table(s), Catch::Contains("in flight"));
+  // The collector's time series step: 10 s in 5 s intervals.
+  CHECK(s.traffic.series.size() == 2);
+  CHECK(with.traffic().summary(at_s(10)).services[0].arrived == 2);
 }
