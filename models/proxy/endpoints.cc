@@ -108,15 +108,29 @@ const std::vector<uint32_t>& Endpoints::services_of(uint32_t pod) {
   return services_of_[pod];
 }
 
+void Endpoints::set_leader(bool has_leader) {
+  if (leading_ == has_leader) return;
+  leading_ = has_leader;
+  if (!leading_ || !started_) return;
+  // The new leader's informers list the pods: every change missed while no
+  // one led shows now.
+  for (uint32_t i = 0; i < api_.objects().pods.size(); ++i)
+    sync(i);
+}
+
 void Endpoints::on_pod(const WatchEvent& e) {
-  if (!started_) return;
-  const Pod& p = api_.objects().pods[e.index];
+  if (!started_ || !leading_) return;
   // A later write's event is on its way: the controller's informer would
   // still hold this write's state, so the change waits for that event and
   // no change is seen before its watch latency.
-  if (p.resource_version != e.resource_version) return;
-  const std::vector<uint32_t>& services = services_of(e.index);
+  if (api_.objects().pods[e.index].resource_version != e.resource_version) return;
+  sync(e.index);
+}
+
+void Endpoints::sync(uint32_t pod) {
+  const std::vector<uint32_t>& services = services_of(pod);
   if (services.empty()) return;
+  const Pod& p = api_.objects().pods[pod];
   const bool serving = pod_is_serving_endpoint(p);
   const SimTime now = api_.now();
   for (const uint32_t s : services) {

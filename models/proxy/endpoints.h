@@ -43,6 +43,9 @@ class Endpoints {
   bool tracked(uint32_t service) const;
   // Takes the initial list of every tracked Service.
   void start();
+  // Without a leader no pod event is handled; a new leader resyncs every
+  // tracked Service with the store now (KubeProxies::set_endpoints_leader).
+  void set_leader(bool has_leader);
 
   const EndpointHistory& history(uint32_t service) const { return histories_[service]; }
   // No reader asks for a time earlier than now - horizon: older versions go.
@@ -55,9 +58,12 @@ class Endpoints {
   const std::vector<uint32_t>& services_of(uint32_t pod);
   // The initial list of one Service: pods serving now hold from the beginning.
   void list(uint32_t service);
+  // Brings pod i's membership in its Services up to the store's state at now.
+  void sync(uint32_t pod);
 
   ApiServer& api_;
   bool started_ = false;
+  bool leading_ = true;
   Duration horizon_ = Duration::zero();
   std::vector<EndpointHistory> histories_;  // by service index
   std::vector<uint8_t> is_tracked_;         // by service index

@@ -150,6 +150,10 @@ void KubeProxies::start() {
   impl_->endpoints.start();
 }
 
+void KubeProxies::set_endpoints_leader(bool has_leader) {
+  impl_->endpoints.set_leader(has_leader);
+}
+
 void KubeProxies::set_load(std::function<int32_t(PodId)> load) {
   impl_->load = std::move(load);
 }

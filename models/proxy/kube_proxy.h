@@ -54,6 +54,11 @@ class KubeProxies {
   // The initial list: pods already Ready are endpoints from time zero, and
   // every node's view holds them.
   void start();
+  // The EndpointSlice controller runs in kube-controller-manager, so only
+  // while the control plane has a leader: without one the lists stay as they
+  // are (kube-proxies keep routing with them); a new leader lists the pods
+  // again and brings them up to date at once. Leading unless told otherwise.
+  void set_endpoints_leader(bool has_leader);
 
   // The number of requests a pod holds now (queued or in service), for
   // power-of-d. Without it power-of-d counts the connections of the node.

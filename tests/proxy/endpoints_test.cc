@@ -123,6 +123,29 @@ TEST_CASE("endpoints: a change is read from the write that woke the controller",
   }
 }
 
+TEST_CASE("endpoints: without a control-plane leader the lists stay; a new leader catches up",
+          "[proxy]") {
+  ProxyTestCluster c;
+  const uint32_t web = c.add_service("web", kWeb);
+  const PodId a = c.add_ready_pod("a", kWeb);
+  const PodId b = c.add_ready_pod("b", kWeb);
+  c.start();
+  c.run_to(Duration::seconds(1));
+  c.proxies->set_endpoints_leader(false);
+  c.api->delete_pod(b);
+  PodId n;
+  c.sim.schedule_at(at(Duration::seconds(2)), [&] { n = c.add_ready_pod("n", kWeb); });
+  // Both events arrive (1.005 s, 2.005 s) while no controller handles them.
+  c.run_to(Duration::seconds(30));
+  CHECK(c.proxies->endpoints(web) == std::vector<PodId>{a, b});
+  // The new leader's informers list the store: b leaves and n joins at once.
+  c.proxies->set_endpoints_leader(true);
+  CHECK(c.proxies->endpoints(web) == std::vector<PodId>{a, n});
+  // Telling a leader it leads changes nothing.
+  c.proxies->set_endpoints_leader(true);
+  CHECK(c.proxies->endpoints(web) == std::vector<PodId>{a, n});
+}
+
 TEST_CASE("endpoints: pod_is_serving_endpoint and service_selects", "[proxy]") {
   Pod p;
   p.namespace_ = "default";
