@@ -48,8 +48,9 @@ struct Record {
 
 class KubeletTestCluster {
  public:
-  explicit KubeletTestCluster(int nodes = 1, RuntimeConfig config = test_config())
-      : config_(std::move(config)) {
+  explicit KubeletTestCluster(int nodes = 1, RuntimeConfig config = test_config(),
+                              uint64_t seed = 1)
+      : sim(seed), config_(std::move(config)) {
     for (int i = 0; i < nodes; ++i)
       objects.add_node(make_node("node-" + std::to_string(i)));
   }
@@ -140,7 +141,7 @@ class KubeletTestCluster {
     return out;
   }
 
-  Simulation sim{1};
+  Simulation sim;
   ClusterObjects objects;
   std::unique_ptr<ApiServer> api;
   std::unique_ptr<Kubelets> kubelets;

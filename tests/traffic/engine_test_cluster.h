@@ -52,7 +52,8 @@ struct PodEventRecord {
 
 class EngineTestCluster {
  public:
-  explicit EngineTestCluster(int nodes = 1) : c(nodes) {
+  explicit EngineTestCluster(int nodes = 1, uint64_t seed = 1)
+      : c(nodes, kubelet_test::test_config(), seed) {
     for (auto& n : c.objects.nodes)
       n.images.push_back({{"app:1"}, 1});
   }
