@@ -223,10 +223,7 @@ void TrafficCollector::on_fluid(const FluidTrafficRecord& r) {
   // record's end to this one's start, linear across the record (trapezoid).
   const SimTime from = std::max(r.from, start_);
   if (from > s->f_last) s->f_integral += s->f_in_flight * seconds(from - s->f_last);
-  if (r.to > from) {
-    s->f_integral += (s->f_in_flight + r.in_flight) / 2 * seconds(r.to - from);
-    s->f_last = r.to;
-  }
+  if (r.to > from) s->f_integral += (s->f_in_flight + r.in_flight) / 2 * seconds(r.to - from);
   s->f_in_flight = r.in_flight;
   s->f_last = std::max(s->f_last, r.to);
   // The record's counts go to the intervals it overlaps, pro rata (rows of
