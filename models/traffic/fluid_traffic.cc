@@ -45,7 +45,6 @@ struct PodFluid {
   double content = 0;         // requests in the pod (in service and waiting)
   bool in_endpoints = false;  // in the Service's EndpointSlice: gets its share
   bool refusing = false;      // its share is refused (terminating, stopped, gone)
-  int64_t counted_step = -1;  // the last step whose record counts it
 };
 
 struct Call {
@@ -56,7 +55,8 @@ struct Call {
 
 struct Entry {
   const TrafficSpec* spec;
-  uint32_t service;
+  uint32_t index;    // in spec.traffic: the records' `service`
+  uint32_t service;  // in objects().services
   FluidOutsideRate outside;
   double mean_service_seconds;
   double service_variance;  // seconds^2
@@ -71,7 +71,7 @@ struct Entry {
   // This step's sums, for its FluidTrafficRecord.
   double arrived = 0, completed = 0, rejected = 0, connection_errors = 0;
   double busy_worker_seconds = 0, latency_sum_seconds = 0;
-  int32_t pods_serving = 0, workers_serving = 0;
+  double pod_seconds = 0, worker_seconds = 0;  // of the pods fed
   double last_mean_latency_seconds = 0;
 
   double hold_seconds() const {
@@ -128,9 +128,7 @@ struct FluidTraffic::Impl {
   // The pod's containers stopped: what it held fails (connection errors).
   void fail(Entry& e, PodFluid& p);
   PodFluid make_pod(const Entry& e, PodId id) const;
-  bool forgettable(const PodFluid& p) const {
-    return !p.in_endpoints && p.content == 0 && p.counted_step != step_number_;
-  }
+  static bool forgettable(const PodFluid& p) { return !p.in_endpoints && p.content == 0; }
 
   ApiServer* api_;
   KubeProxies* proxies_;
@@ -144,7 +142,6 @@ struct FluidTraffic::Impl {
   SimTime last_;        // the state is as of this instant
   SimTime step_start_;  // of the current record
   SimTime step_end_;
-  int64_t step_number_ = 0;
   bool started_ = false;
   IntervalFlows flows_;
   // cpu_seconds() between events: the flows of [last_, peek_at_) not applied.
@@ -167,6 +164,7 @@ FluidTraffic::Impl::Impl(ApiServer& api, KubeProxies& proxies,
     const double cpu = spec.cpu_per_request ? spec.cpu_per_request->in_seconds().mean() : st.mean();
     RandomStream& rng = ctx_.rng("traffic/" + spec.service + "/fluid");
     entries_.push_back(Entry{.spec = &spec,
+                             .index = i,
                              .service = service_index[i],
                              .outside = FluidOutsideRate(spec, rng),
                              .mean_service_seconds = std::max(st.mean(), 0.0),
@@ -246,6 +244,13 @@ void FluidTraffic::Impl::start() {
   api_->watch(Kind::kPod, [this](const WatchEvent&) { sync_endpoints(); });
   ctx_.bus().topic<PodRecord>().subscribe([this](const PodRecord& r) { on_pod_record(r); });
   ctx_.bus().topic<NodeRecord>().subscribe([this](const NodeRecord& r) { on_node_record(r); });
+  // A new leader's EndpointSlice controller resyncs every list with no pod
+  // watch event (KubeProxies::set_endpoints_leader): read them once whoever
+  // tells KubeProxies has done so, later in this instant.
+  ctx_.bus().topic<ControlPlaneRecord>().subscribe([this](const ControlPlaneRecord& r) {
+    if (r.event == ControlPlaneEvent::kLeaderElected)
+      ctx_.schedule(Duration::zero(), [this] { sync_endpoints(); });
+  });
   sync_endpoints();
   schedule_next();
 }
@@ -264,7 +269,6 @@ void FluidTraffic::Impl::on_tick() {
     update_downstream();
     step_start_ = step_end_;
     step_end_ = step_end_ + step_;
-    ++step_number_;
   }
   // Also here, in case an EndpointSlice changed with no pod watch event.
   sync_endpoints();
@@ -326,6 +330,7 @@ void FluidTraffic::Impl::compute(SimTime from, SimTime to, IntervalFlows& out) c
 void FluidTraffic::Impl::advance(SimTime t) {
   if (t <= last_) return;
   compute(last_, t, flows_);
+  const double seconds = (t - last_).to_seconds();
   for (uint32_t ei = 0; ei < entries_.size(); ++ei) {
     Entry& e = entries_[ei];
     e.arrived += flows_.arrived[ei];
@@ -333,10 +338,9 @@ void FluidTraffic::Impl::advance(SimTime t) {
     for (std::size_t k = 0; k < e.pods.size(); ++k) {
       PodFluid& p = e.pods[k];
       const FluidQueueFlow& f = flows_.pods[ei][k];
-      if (p.in_endpoints && !p.refusing && p.counted_step != step_number_) {
-        p.counted_step = step_number_;
-        ++e.pods_serving;
-        e.workers_serving += p.queue.workers;
+      if (p.in_endpoints && !p.refusing) {
+        e.pod_seconds += seconds;
+        e.worker_seconds += seconds * p.queue.workers;
       }
       p.content = f.content;
       e.completed += f.completed;
@@ -348,9 +352,8 @@ void FluidTraffic::Impl::advance(SimTime t) {
         cpu_[p.pod.value] += f.completed * e.cpu_per_request_seconds;
       }
     }
-    // A pod out of the endpoints that has drained is forgotten, once the
-    // step's record no longer needs to know it was counted.
-    std::erase_if(e.pods, [this](const PodFluid& p) { return forgettable(p); });
+    // A pod out of the endpoints that has drained is forgotten.
+    std::erase_if(e.pods, forgettable);
   }
   last_ = t;
   ++version_;
@@ -364,10 +367,18 @@ void FluidTraffic::Impl::publish_step() {
     for (const PodFluid& p : e.pods)
       in_flight += p.content;
     const double latency = e.completed > 0 ? e.latency_sum_seconds / e.completed : 0;
+    // The pods and workers that served, averaged over the step and rounded:
+    // workers * step is the capacity a reader divides busy time by, right
+    // to half a worker even while a rollout replaces every pod.
+    const double length = (last_ - step_start_).to_seconds();
+    const auto average = [&](double x) {
+      return length > 0 ? static_cast<int32_t>(std::llround(x / length)) : 0;
+    };
+    const int32_t pods = average(e.pod_seconds), workers = average(e.worker_seconds);
     e.last_mean_latency_seconds = latency;
     records_->publish(FluidTrafficRecord{.from = step_start_,
                                          .to = last_,
-                                         .service = e.service,
+                                         .service = e.index,
                                          .arrived = e.arrived,
                                          .completed = e.completed,
                                          .rejected = e.rejected,
@@ -375,11 +386,11 @@ void FluidTraffic::Impl::publish_step() {
                                          .busy_worker_seconds = e.busy_worker_seconds,
                                          .mean_latency_seconds = latency,
                                          .in_flight = in_flight,
-                                         .pods = e.pods_serving,
-                                         .workers = e.workers_serving});
+                                         .pods = pods,
+                                         .workers = workers});
     e.arrived = e.completed = e.rejected = e.connection_errors = 0;
     e.busy_worker_seconds = e.latency_sum_seconds = 0;
-    e.pods_serving = e.workers_serving = 0;
+    e.pod_seconds = e.worker_seconds = 0;
   }
 }
 
@@ -450,7 +461,7 @@ void FluidTraffic::Impl::sync_endpoints() {
       old->in_endpoints = false;
       merged.push_back(*old);
     }
-    std::erase_if(merged, [this](const PodFluid& p) { return forgettable(p); });
+    std::erase_if(merged, forgettable);
     e.pods = std::move(merged);
   }
   ++version_;

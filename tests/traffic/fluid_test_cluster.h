@@ -116,10 +116,11 @@ class FluidTestCluster {
     c.sim.schedule_at(SimTime::zero() + t, std::move(f));
   }
 
-  std::vector<FluidTrafficRecord> records_of(uint32_t service) const {
+  // The records of spec.traffic[entry].
+  std::vector<FluidTrafficRecord> records_of(uint32_t entry) const {
     std::vector<FluidTrafficRecord> out;
     for (const auto& r : records)
-      if (r.service == service) out.push_back(r);
+      if (r.service == entry) out.push_back(r);
     return out;
   }
 

@@ -35,7 +35,8 @@ TEST_CASE("fluid traffic: below capacity, throughput is lambda and latency is Er
   // 12/s per pod, a = 1.2, rho = 0.6. M/M/2: C = 2 rho^2 / (1 + rho) = 0.45,
   // Wq = C / (c mu - lambda) = 0.45 / 8 = 0.05625 s, W = 0.15625 s.
   FluidTestCluster c;
-  const uint32_t web = c.add_service("web");
+  c.add_service("web");
+  const uint32_t web = 0;  // the traffic entry
   std::vector<PodId> pods;
   for (int i = 0; i < 4; ++i)
     pods.push_back(c.add_pod("web", {{kAnnotationConcurrency, "2"}}));
@@ -82,7 +83,8 @@ TEST_CASE("fluid traffic: overload builds a backlog at lambda - c mu that drains
   // 5/s: 50.4507 at 30 s, empty of backlog at 39.89 s, and by 50 s the pod
   // holds its offered load 5 * 0.1 = 0.5.
   FluidTestCluster c;
-  const uint32_t web = c.add_service("web");
+  c.add_service("web");
+  const uint32_t web = 0;  // the traffic entry
   c.add_pod("web");
   c.boot({FluidTestCluster::schedule("web", {{Duration::zero(), 15}, {Duration::seconds(20), 5}},
                                      "fixed(100ms)")});
@@ -110,7 +112,8 @@ TEST_CASE("fluid traffic: a full queue rejects the excess") {
   // complete and 5/s are rejected. Step 2: 150 arrive, 100 complete, 50
   // rejected, 11 in flight.
   FluidTestCluster c;
-  const uint32_t web = c.add_service("web");
+  c.add_service("web");
+  const uint32_t web = 0;  // the traffic entry
   c.add_pod("web", {{kAnnotationQueueCapacity, "10"}});
   c.boot({FluidTestCluster::poisson("web", 15, "fixed(100ms)")});
   c.run_for(Duration::seconds(20));
@@ -131,7 +134,8 @@ TEST_CASE("fluid traffic: schedule steps change the rate at their instants") {
   // then 10/s for 5 s and 30/s for 3 s: 50 + 90 = 140; over [10 s, 20 s)
   // 30/s for 2 s, 0 for 5 s, 20/s for 3 s: 60 + 60 = 120.
   FluidTestCluster c;
-  const uint32_t web = c.add_service("web");
+  c.add_service("web");
+  const uint32_t web = 0;  // the traffic entry
   c.add_pod("web", {{kAnnotationConcurrency, "2"}});
   TrafficSpec t = FluidTestCluster::schedule("web",
                                              {{Duration::zero(), 10},
@@ -154,7 +158,8 @@ TEST_CASE("fluid traffic: schedule steps change the rate at their instants") {
 
 TEST_CASE("fluid traffic: without endpoints every arrival is a connection error") {
   FluidTestCluster c;
-  const uint32_t web = c.add_service("web");
+  c.add_service("web");
+  const uint32_t web = 0;  // the traffic entry
   c.boot({FluidTestCluster::poisson("web", 7, "fixed(10ms)")});
   c.run_for(Duration::seconds(10));
   const auto rs = c.records_of(web);
@@ -172,8 +177,8 @@ TEST_CASE("fluid traffic: calls add load downstream, and hold the caller's worke
   // fixed, so it gets 0.5 * 20 = 10/s (rho = 0.2), and M/D/1 gives
   // W_back = 0.02 + rho / (2 mu (1 - rho)) = 0.02 + 0.2 / 80 = 0.0225 s.
   FluidTestCluster c;
-  const uint32_t front = c.add_service("front");
-  const uint32_t back = c.add_service("back");
+  c.add_service("front");
+  c.add_service("back");
   c.add_pod("front");
   c.add_pod("front");
   c.add_pod("back");
@@ -181,6 +186,7 @@ TEST_CASE("fluid traffic: calls add load downstream, and hold the caller's worke
   f.calls.push_back({.service = "back", .probability = 0.5, .parallel = false});
   // The callee first in the list: entries run callers first regardless.
   c.boot({FluidTestCluster::called("back", "fixed(20ms)"), f});
+  const uint32_t back = 0, front = 1;  // the traffic entries
   c.run_for(Duration::seconds(40));
   const auto fr = c.records_of(front), br = c.records_of(back);
   REQUIRE(fr.size() == 4);
@@ -221,15 +227,17 @@ TEST_CASE("fluid traffic: a pod that leaves keeps draining, a crashed one fails 
   // 2 pods, 1 worker, E[S] = 10 ms, 60/s: 30/s each (rho = 0.3), each
   // holding its offered load 0.3.
   FluidTestCluster c;
-  const uint32_t web = c.add_service("web");
+  c.add_service("web");
+  const uint32_t web = 0;  // the traffic entry
   const PodId a = c.add_pod("web");
   const PodId b = c.add_pod("web", {{kAnnotationShutdownTime, "fixed(2s)"}});
   c.boot({FluidTestCluster::poisson("web", 60, "fixed(10ms)")});
+  const uint32_t web_service = 0;
   // When the EndpointSlice drops each pod (a few watch latencies after the
   // fact: the kubelet's and the API's writes each take one).
   std::map<PodId, SimTime> dropped;
   c.c.api->watch(Kind::kPod, [&](const WatchEvent&) {
-    const auto& eps = c.proxies->endpoints(web);
+    const auto& eps = c.proxies->endpoints(web_service);
     for (PodId p : {a, b})
       if (!dropped.count(p) && std::find(eps.begin(), eps.end(), p) == eps.end())
         dropped[p] = c.c.sim.now();
