@@ -14,9 +14,11 @@
 #include "models/kubelet/kubelet.h"
 #include "models/kubelet/node_lease.h"
 #include "models/operator/manual_operator.h"
+#include "models/proxy/kube_proxy.h"
 #include "models/runtime/timeline_runner.h"
 #include "models/scenario/scheduler_profile.h"
 #include "models/scheduler/kube_scheduler.h"
+#include "models/traffic/traffic_engine.h"
 
 namespace kubesim {
 
@@ -34,6 +36,8 @@ struct ClusterRuntime::Components {
   std::unique_ptr<FaultInjector> faults;
   std::unique_ptr<ManualOperator> operator_;  // manual set only
   std::unique_ptr<TimelineRunner> timeline;
+  std::unique_ptr<KubeProxies> proxies;    // with traffic only
+  std::unique_ptr<TrafficEngine> traffic;  // with traffic only
 };
 
 ClusterRuntime::~ClusterRuntime() = default;
@@ -154,8 +158,24 @@ Expected<std::unique_ptr<ClusterRuntime>> ClusterRuntime::create(Scenario scenar
   }
   c->timeline = std::make_unique<TimelineRunner>(api, s);
   c->timeline->set_fault_handler([comp](const TimelineEvent& e) { comp->faults->apply(e); });
+  // Requests: kube-proxies on every node and the traffic of spec.traffic.
+  // Neither depends on the control plane's leader: pods keep serving and
+  // kube-proxies keep routing with what they last knew.
+  if (!s.traffic.empty()) {
+    c->proxies = std::make_unique<KubeProxies>(api, s.kube_proxy);
+    auto engine = TrafficEngine::create(api, *c->kubelets, *c->proxies, s.traffic);
+    if (!engine) return engine.error();
+    c->traffic = std::move(*engine);
+  }
   rt->components_ = std::move(c);
   return rt;
+}
+
+TrafficEngine* ClusterRuntime::traffic() {
+  return components_->traffic.get();
+}
+KubeProxies* ClusterRuntime::proxies() {
+  return components_->proxies.get();
 }
 
 bool ClusterRuntime::run(const std::atomic<bool>* interrupt) {
@@ -174,6 +194,8 @@ bool ClusterRuntime::run(const std::atomic<bool>* interrupt) {
     if (c.node_lifecycle) c.node_lifecycle->start();
     if (c.taint_eviction) c.taint_eviction->start();
     c.faults->start();
+    if (c.proxies) c.proxies->start();
+    if (c.traffic) c.traffic->start();
     if (c.operator_) c.operator_->start();
     c.timeline->start();
   }

@@ -21,6 +21,9 @@
 
 namespace kubesim {
 
+class KubeProxies;
+class TrafficEngine;
+
 struct RunOptions {
   std::optional<uint64_t> seed;   // default: the scenario's
   std::optional<Duration> until;  // default: the scenario's duration
@@ -48,6 +51,9 @@ class ClusterRuntime {
   const Scenario& scenario() const { return scenario_; }
   uint64_t seed() const { return seed_; }
   SimTime end_time() const { return end_; }
+  // The traffic engine and kube-proxies; null when the scenario has no traffic.
+  TrafficEngine* traffic();
+  KubeProxies* proxies();
 
  private:
   struct Components;
