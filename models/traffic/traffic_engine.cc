@@ -5,7 +5,6 @@
 #include "models/traffic/traffic_engine.h"
 
 #include <algorithm>
-#include <deque>
 #include <optional>
 #include <string>
 #include <utility>
@@ -97,7 +96,11 @@ struct TrafficEngine::Impl {
   // ---- Helpers ----
   NodeId entry_node(uint64_t client);
   bool accepts(PodId pod);
-  PodServer& server(PodId pod);
+  // The pod's server, created on its first request (grows `servers`: hold
+  // no PodServer reference across it).
+  PodServer& server_for(PodId pod);
+  // A pod that has had a request.
+  PodServer& server(PodId pod) { return servers[pod.value]; }
   double in_service_cpu(const Attempt& x) const;
   void publish_pod(uint32_t e, PodId pod, PodRequestEvent ev, Duration wait = Duration::zero(),
                    Duration busy = Duration::zero(), double cpu = 0);
@@ -113,7 +116,7 @@ struct TrafficEngine::Impl {
   Topic<PodRequestRecord>* pod_topic;
   Slab<Request> requests;
   Slab<Attempt> attempts;
-  std::deque<PodServer> servers;  // by PodId; a deque: references survive growth
+  std::vector<PodServer> servers;  // by PodId
   std::unique_ptr<FluidTraffic> fluid;
 };
 
@@ -164,7 +167,7 @@ void TrafficEngine::Impl::start_attempt(uint32_t r) {
     proxies.closed(via, svc, pod);
     return attempt_failed(r, RequestOutcome::kConnectionError);
   }
-  PodServer& s = server(pod);
+  PodServer& s = server_for(pod);
   // FIFO: a request waits if anyone waits (or no worker is idle, or the
   // hung app takes no new work).
   const bool start_now = s.worker_idle() && s.queue_empty() && kubelets.app_answers(pod);
@@ -359,10 +362,12 @@ NodeId TrafficEngine::Impl::entry_node(uint64_t client) {
   // Client c enters through node c mod N, or the next one whose machine is
   // up, in index order.
   const auto& nodes = api.objects().nodes;
-  const uint64_t n = nodes.size();
-  for (uint64_t k = 0; k < n; ++k) {
-    const auto i = static_cast<uint32_t>((client + k) % n);
+  const auto n = static_cast<uint32_t>(nodes.size());
+  if (n == 0) return NodeId{};
+  uint32_t i = static_cast<uint32_t>(client % n);
+  for (uint32_t k = 0; k < n; ++k) {
     if (!nodes[i].deleted && !kubelets.node_is_down(NodeId{i})) return NodeId{i};
+    i = i + 1 == n ? 0 : i + 1;
   }
   return NodeId{};
 }
@@ -376,14 +381,10 @@ bool TrafficEngine::Impl::accepts(PodId pod) {
   return !p.status.deleted && p.node.valid() && kubelets.app_accepts(pod);
 }
 
-PodServer& TrafficEngine::Impl::server(PodId pod) {
+PodServer& TrafficEngine::Impl::server_for(PodId pod) {
   if (pod.value >= servers.size()) servers.resize(pod.value + 1);
   PodServer& s = servers[pod.value];
-  if (!s.configured()) {
-    const double done = s.cpu_done;
-    s = PodServer(api.objects().pods[pod.value]);
-    s.cpu_done = done;
-  }
+  if (!s.configured()) s = PodServer(api.objects().pods[pod.value]);
   return s;
 }
 
