@@ -8,9 +8,18 @@
 // drawn exactly: piecewise-constant rates by restarting the exponential draw
 // at each change, the diurnal sinusoid by thinning (Lewis and Shedler) against
 // its peak rate.
+//
+// Times: `start` delays the first arrival; schedule steps, replay timestamps
+// and replay intervals are offsets from `start`; the diurnal sinusoid follows
+// the clock (peak_at is a time of day, t = 0 being midnight), so a late start
+// does not shift it. A looped trace of timestamps repeats every last
+// timestamp + mean gap ((last - first) / (n - 1); one timestamp t: every t).
+// rate_at() of a trace of timestamps is its count per `interval`-wide bin.
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
+#include <vector>
 
 #include "models/traffic/traffic_spec.h"
 #include "sim/random.h"
@@ -35,13 +44,28 @@ class ArrivalProcess {
 
  private:
   // defined in arrivals.cc
-  const ArrivalSpec* spec_;
+  SimTime finish();  // no more arrivals: returns SimTime::max() from now on
+  SimTime piecewise_next();
+  // The piecewise-constant rate from the current position, and where it ends.
+  double segment_rate() const;
+  SimTime segment_end() const;
+  SimTime diurnal_next();
+  SimTime bursty_next();
+  SimTime timestamps_next();
+  double diurnal_rate(SimTime t) const;
+
+  ArrivalSpec spec_;  // a copy: only rng must outlive the process
   Duration start_;
   RandomStream* rng_;
-  SimTime last_;
+  double clock_s_;  // the process's exact time in seconds (arrivals round it)
+  bool done_ = false;
   std::size_t index_ = 0;  // replay timestamps / schedule step / interval
+  int64_t pass_ = 0;       // replay with loop: how many times the trace has restarted
+  Duration loop_period_;   // replay timestamps with loop
   bool on_ = true;         // bursty
   SimTime switch_at_;      // bursty: end of the current period
+  // replay timestamps: the trace binned into `interval`-wide rates (rate_at).
+  std::vector<double> bin_rates_;
 };
 
 }  // namespace kubesim
