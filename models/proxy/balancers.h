@@ -49,24 +49,21 @@ class ConnectionCounts {
 size_t pick_least_connections(const EndpointView& view, const ConnectionCounts& counts);
 
 // Power of d choices (Mitzenmacher 2001): d draws with replacement, the
-// smallest load(pod); ties among the draws broken uniformly at random.
+// smallest load(pod). Ties go to the first of the tied draws: the draws are
+// independent and identically distributed, so in any outcome every order of
+// them is equally likely, and the first tied draw is a uniformly random one
+// of the tied draws, with no further draw.
 template <class Load>
 size_t pick_power_of_d(const EndpointView& view, int32_t d, Load&& load, RandomStream& rng) {
   const uint64_t n = view.pods.size();
   size_t chosen = 0;
   int64_t best = 0;
-  uint64_t ties = 0;
   for (int32_t k = 0; k < d; ++k) {
     const auto i = static_cast<size_t>(rng.uniform_int(n));
     const int64_t l = load(view.pods[i]);
-    if (ties == 0 || l < best) {
+    if (k == 0 || l < best) {
       chosen = i;
       best = l;
-      ties = 1;
-    } else if (l == best && rng.uniform_int(++ties) == 0) {
-      // Reservoir sampling: each of the `ties` tied draws is kept with
-      // probability 1/ties.
-      chosen = i;
     }
   }
   return chosen;

@@ -1,6 +1,7 @@
 // The load-balancing policies, through KubeProxies::pick() on a cluster with
 // no propagation lag (every node's view is the endpoint list).
 #include <algorithm>
+#include <cstdlib>
 #include <map>
 #include <string>
 #include <vector>
@@ -200,10 +201,9 @@ TEST_CASE("balancing: power-of-d with d much larger than n takes the global mini
   }
 }
 
-TEST_CASE("balancing: power-of-d breaks ties among its draws at random", "[proxy]") {
-  // All loads equal: each draw is uniform and the tie-break is uniform among
-  // the draws, so the pick is uniform: 4000 picks over 4 pods, 3 degrees of
-  // freedom.
+TEST_CASE("balancing: power-of-d picks uniformly among tied pods", "[proxy]") {
+  // All loads equal: the pick is one of the draws, each uniform, so it is
+  // uniform: 4000 picks over 4 pods, 3 degrees of freedom.
   Balanced b(4, policy("power-of-d"));
   b.c.proxies->set_load([](PodId) { return 1; });
   std::vector<int> counts(4);
@@ -211,6 +211,20 @@ TEST_CASE("balancing: power-of-d breaks ties among its draws at random", "[proxy
     ++counts[b.index_of(b.pick())];
   INFO("chi-square = " << chi_square(counts));
   CHECK(chi_square(counts) < kChi2_3_p001);
+  // Loads 0, 0, 1, 1 with d = 2: a pod of load 1 wins only when both draws
+  // have load 1 (1/4); each of the tied pods then half the time: 1/8 each,
+  // and each load-0 pod 3/8. 8000 picks: 1000 and 3000 expected, binomial
+  // standard deviations 30 and 43; six of them is a 1e-9 bound.
+  Balanced h(4, policy("power-of-d"));
+  const std::vector<int32_t> loads = {0, 0, 1, 1};
+  h.c.proxies->set_load([&](PodId p) { return loads[h.index_of(p)]; });
+  std::vector<int> by_pod(4);
+  for (int i = 0; i < 8000; ++i)
+    ++by_pod[h.index_of(h.pick())];
+  for (const size_t k : {0, 1})
+    CHECK(std::abs(by_pod[k] - 3000) < 6 * 43);
+  for (const size_t k : {2, 3})
+    CHECK(std::abs(by_pod[k] - 1000) < 6 * 30);
 }
 
 TEST_CASE("balancing: power-of-d without a load function counts the node's connections",
@@ -278,6 +292,22 @@ TEST_CASE("balancing: ClientIP affinity sticks until the timeout, then the polic
   // entry for it and its own cursor at the head of {p1, p2}.
   CHECK(pick(1) == p[2]);
   CHECK(pick(1, 1) == p[1]);
+}
+
+TEST_CASE("balancing: an affinity pick counts as a connection for least-connections", "[proxy]") {
+  ProxyTestCluster c;
+  Service s = ProxyTestCluster::make_service("web", kWeb, policy("least-connections"));
+  s.session_affinity_client_ip = true;
+  const uint32_t web = c.add_service(std::move(s));
+  const PodId p0 = c.add_ready_pod("p0", kWeb);
+  const PodId p1 = c.add_ready_pod("p1", kWeb);
+  c.start();
+  auto pick = [&](uint64_t client) { return c.proxies->pick(NodeId{0}, web, client); };
+  CHECK(pick(1) == p0);  // counts 1, 0
+  CHECK(pick(1) == p0);  // sticks: counts 2, 0
+  CHECK(pick(2) == p1);  // counts 2, 1
+  CHECK(pick(3) == p1);  // counts 2, 2: had the sticky pick not counted, p0
+  CHECK(pick(4) == p0);  // a tie: the first
 }
 
 TEST_CASE("balancing: every policy refuses a connection when the view is empty", "[proxy]") {

@@ -103,24 +103,25 @@ TEST_CASE("endpoints: a pod that finishes or stays not Ready never serves", "[pr
   CHECK(c.proxies->endpoints(web).empty());
 }
 
-TEST_CASE("endpoints: a change is read from the write that woke the controller", "[proxy]") {
-  // The pod turns Ready at 1 s and terminating at 1.002 s. The Ready event
-  // arrives at 1.005 s, when the store already holds the later write: the
-  // controller's informer would still have the Ready pod, but the event for
-  // 1.002 s is on its way and arrives at 1.007 s. kubesim waits for it, so no
-  // state is seen before its own watch latency: the pod never joins.
+TEST_CASE("endpoints: no change shows before its own write's watch latency", "[proxy]") {
+  // A Ready pod gets an unrelated write at 1 s (a restart count) and turns
+  // terminating at 1.002 s. The first event arrives at 1.005 s, when the store
+  // already holds the later write; the controller's informer would still hold
+  // the pod as of 1 s, and the event for 1.002 s arrives at 1.007 s. So the
+  // pod leaves at 1.007 s, not at 1.005 s.
   ProxyTestCluster c;
   const uint32_t web = c.add_service("web", kWeb);
-  const PodId p = c.add_pod("p", kWeb);
-  REQUIRE(c.api->bind(p, NodeId{0}));
+  const PodId p = c.add_ready_pod("p", kWeb);
   c.start();
-  c.sim.schedule_at(at(Duration::seconds(1)), [&] { c.set_ready(p, true); });
+  c.sim.schedule_at(at(Duration::seconds(1)),
+                    [&] { REQUIRE(c.api->update_pod(p, 0, [](Pod& x) { ++x.status.restarts; })); });
   c.sim.schedule_at(at(Duration::millis(1002)), [&] { c.api->delete_pod(p); });
-  for (const int64_t ms : {1004, 1005, 1006, 1007, 1100}) {
-    c.run_to(Duration::millis(ms));
-    INFO("t = " << ms << " ms");
-    CHECK(c.proxies->endpoints(web).empty());
-  }
+  c.run_to(Duration::millis(1005));
+  CHECK(c.is_endpoint(web, p));
+  c.run_to(Duration::millis(1007) - Duration::micros(1));
+  CHECK(c.is_endpoint(web, p));
+  c.run_to(Duration::millis(1007));
+  CHECK_FALSE(c.is_endpoint(web, p));
 }
 
 TEST_CASE("endpoints: without a control-plane leader the lists stay; a new leader catches up",
