@@ -75,7 +75,8 @@ class KubeProxies {
   const ServiceRouting& routing(uint32_t service) const;
   // The endpoints now, as the EndpointSlice controller has them.
   const std::vector<PodId>& endpoints(uint32_t service) const;
-  // Node `via`'s view now.
+  // Node `via`'s view now. Like endpoints(), valid until the Service's list
+  // next changes: read it at once, do not keep it across events.
   const std::vector<PodId>& view(NodeId via, uint32_t service);
   // The node's propagation lag (drawn on first use).
   Duration lag(NodeId node);
