@@ -35,7 +35,8 @@ inline DurationDistribution dist(const char* text) {
 
 class FluidTestCluster {
  public:
-  explicit FluidTestCluster(int nodes = 1) : c(nodes) {
+  explicit FluidTestCluster(int nodes = 1, uint64_t seed = 1)
+      : c(nodes, kubelet_test::test_config(), seed) {
     for (auto& n : c.objects.nodes)
       n.images.push_back({{"app:1"}, 1});
   }
