@@ -25,27 +25,34 @@ FluidQueueFlow advance_fluid_queue(const FluidQueue& q, double content, double a
   const double no_queue_sojourn =
       std::isfinite(stable_sojourn_seconds) ? stable_sojourn_seconds : q.mean_hold_seconds;
   f.arrived = lambda * seconds;
-  double x = std::min(content, q.capacity);
+  double x = content;
+  if (x > q.capacity) {  // not from this model (the capacity never shrinks): turn the excess away
+    f.rejected += x - q.capacity;
+    x = q.capacity;
+  }
   double left = seconds;
-  // At most four phases: relax below c, then grow linearly to the capacity,
-  // then stay there (or: drain linearly to c, then relax below c).
-  for (int phase = 0; phase < 4 && left > 0; ++phase) {
-    if (x < c || (x == c && target < c)) {
+  // One test decides whether the pod saturates, so that the phases agree
+  // even when lambda / mu and c mu round differently.
+  const double growth = lambda - full;  // of the backlog, with every worker busy
+  // At most three phases: relax below c, then grow linearly to the capacity,
+  // then stay there; or drain linearly to c, then relax below c.
+  for (int phase = 0; phase < 3 && left > 0; ++phase) {
+    if (x < c || (x <= c && growth <= 0)) {
       // Below c: x(t) = x* + (x0 - x*) e^{-mu t}, x* = lambda / mu; it reaches
-      // c only if x* > c, at t_c = ln((x* - x0) / (x* - c)) / mu.
+      // c only if the pod saturates, at t_c = ln((x* - x0) / (x* - c)) / mu.
       double t = left;
-      if (target > c) t = std::min(left, std::log((target - x) / (target - c)) / mu);
-      const double end = t == left ? target + (x - target) * std::exp(-mu * t) : c;
+      if (growth > 0 && target > c) t = std::min(left, std::log((target - x) / (target - c)) / mu);
+      double end = t == left ? target + (x - target) * std::exp(-mu * t) : c;
+      if (growth <= 0) end = std::min(end, c);
       // Completions = arrivals - change of content (no rejections below c).
       const double done = lambda * t - (end - x);
       f.completed += done;
-      f.latency_sum_seconds += done * (target < c ? no_queue_sojourn : q.mean_hold_seconds);
+      f.latency_sum_seconds += done * (growth < 0 ? no_queue_sojourn : q.mean_hold_seconds);
       x = end;
       left -= t;
       continue;
     }
-    // At or above c: every worker busy, the backlog changes at lambda - c mu.
-    const double growth = lambda - full;
+    // At or above c, every worker busy: the backlog changes at lambda - c mu.
     if (growth > 0 && x >= q.capacity) {
       // Full: the pod takes what it completes and rejects the rest.
       f.completed += full * left;
@@ -65,6 +72,12 @@ FluidQueueFlow advance_fluid_queue(const FluidQueue& q, double content, double a
     f.latency_sum_seconds += full * t * (mean_backlog / full + q.mean_hold_seconds);
     x = end;
     left -= t;
+  }
+  if (left > 0) {
+    // Not reached (each phase above ends in the next one's domain); were it
+    // reached, the content is held where it is and requests stay conserved.
+    f.completed += lambda * left;
+    f.latency_sum_seconds += lambda * left * q.mean_hold_seconds;
   }
   if (x < kEmpty) {
     f.completed += x;

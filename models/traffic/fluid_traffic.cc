@@ -14,6 +14,7 @@
 #include <utility>
 
 #include "models/objects/annotations.h"
+#include "models/proxy/endpoints.h"
 #include "models/records.h"
 #include "models/traffic/fluid_latency.h"
 #include "models/traffic/fluid_queue.h"
@@ -123,6 +124,7 @@ struct FluidTraffic::Impl {
   void publish_step();
   void update_downstream();
   void sync_endpoints();
+  void on_pod_watch(const WatchEvent& e);
   void on_pod_record(const PodRecord& r);
   void on_node_record(const NodeRecord& r);
   // The pod's containers stopped: what it held fails (connection errors).
@@ -241,7 +243,7 @@ void FluidTraffic::Impl::start() {
     e.outside.advance_to(last_);
   // KubeProxies' EndpointSlice controller updates its lists in its own pod
   // watcher, registered before this one: here the lists are current.
-  api_->watch(Kind::kPod, [this](const WatchEvent&) { sync_endpoints(); });
+  api_->watch(Kind::kPod, [this](const WatchEvent& e) { on_pod_watch(e); });
   ctx_.bus().topic<PodRecord>().subscribe([this](const PodRecord& r) { on_pod_record(r); });
   ctx_.bus().topic<NodeRecord>().subscribe([this](const NodeRecord& r) { on_node_record(r); });
   // A new leader's EndpointSlice controller resyncs every list with no pod
@@ -425,6 +427,19 @@ void FluidTraffic::Impl::update_downstream() {
       p.queue.mean_hold_seconds = e.hold_seconds();
   }
   ++version_;
+}
+
+// Only a Service that selects the pod can have changed: the other lists are
+// not compared (a large run has many pod writes and long lists).
+void FluidTraffic::Impl::on_pod_watch(const WatchEvent& w) {
+  const Pod& pod = api_->objects().pods[w.index];
+  const auto& services = api_->objects().services;
+  for (const Entry& e : entries_) {
+    if (service_selects(services[e.service], pod)) {
+      sync_endpoints();
+      return;
+    }
+  }
 }
 
 void FluidTraffic::Impl::sync_endpoints() {

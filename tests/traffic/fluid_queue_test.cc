@@ -146,3 +146,26 @@ TEST_CASE("fluid queue: requests are conserved in every regime") {
     CHECK(f.busy_worker_seconds <= k.c * k.seconds * (1 + 1e-12));
   }
 }
+
+TEST_CASE("fluid queue: arrivals at exactly c mu keep a full pod where it is") {
+  // c = 3, E[S] = 0.1 s: c mu = 30/s. At lambda = 30 from x = c (and from a
+  // backlog of 5) nothing grows or drains: 30 T complete, x stays.
+  const FluidQueue q{.workers = 3, .mean_hold_seconds = 0.1};
+  for (double x0 : {3.0, 8.0}) {
+    const FluidQueueFlow f = advance_fluid_queue(q, x0, 30, 10, 0.1);
+    CHECK(f.content == Approx(x0));
+    CHECK(f.completed == Approx(300));
+    check_conserved(f, x0);
+  }
+  // And rates a rounding away from it, both ways, at every step of a long
+  // run: the content stays within rounding of c and requests are conserved.
+  for (double lambda : {std::nextafter(30.0, 0.0), std::nextafter(30.0, 100.0)}) {
+    double x = 3;
+    for (int i = 0; i < 1000; ++i) {
+      const FluidQueueFlow f = advance_fluid_queue(q, x, lambda, 0.01, 0.1);
+      check_conserved(f, x);
+      x = f.content;
+    }
+    CHECK(x == Approx(3));
+  }
+}
