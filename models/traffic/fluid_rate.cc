@@ -1,6 +1,7 @@
 #include "models/traffic/fluid_rate.h"
 
 #include <algorithm>
+#include <vector>
 
 namespace kubesim {
 
@@ -60,11 +61,32 @@ SimTime FluidOutsideRate::next_change(SimTime t) const {
       break;
     case Process::kReplay: {
       // Interval rates, or a trace of timestamps binned as rate_at() bins
-      // them: `interval`-wide from the entry's start (arrivals.h).
-      if (spec_->interval <= Duration::zero()) break;
-      const Duration length = spec_->interval * static_cast<int64_t>(spec_->interval_rates.size());
-      const SimTime at = next_multiple(t, start_, spec_->interval);
-      if (spec_->loop || spec_->interval_rates.empty() || at <= start_ + length) next = at;
+      // them: `interval`-wide from the entry's start, and for a looped trace
+      // of timestamps from the start of each pass (arrivals.h).
+      const std::vector<Duration>& ts = spec_->timestamps;
+      const bool binned = spec_->interval_rates.empty();
+      const Duration width = spec_->interval > Duration::zero() ? spec_->interval
+                             : binned                           ? Duration::seconds(60)
+                                                                : Duration::zero();
+      if (width <= Duration::zero()) break;
+      Duration length = width * static_cast<int64_t>(spec_->interval_rates.size());
+      if (binned && !ts.empty()) {
+        // Looped: a pass lasts the last timestamp plus the mean gap; once:
+        // the bins up to the one holding the last timestamp.
+        const int64_t n = static_cast<int64_t>(ts.size());
+        const Duration mean_gap = n > 1 ? (ts.back() - ts.front()) / (n - 1) : ts.front();
+        length = spec_->loop ? ts.back() + mean_gap : width * (ts.back() / width + 1);
+      }
+      if (length <= Duration::zero()) break;
+      const Duration since = t - start_;
+      const int64_t pass = spec_->loop ? since / length : 0;
+      const SimTime origin = start_ + length * pass;
+      const SimTime bin = next_multiple(t, origin, width);
+      if (bin < origin + length) {
+        next = bin;
+      } else if (spec_->loop || t < origin + length) {
+        next = origin + length;  // the next pass, or the end of the trace
+      }
       break;
     }
   }
