@@ -113,6 +113,7 @@ void TrafficCollector::on_arrived(const RequestArrivedRecord& r) {
   if (s == nullptr) return;
   advance(r.t);
   integrate(*s, r.t);
+  if (!s->first) s->first = r.t;
   ++s->arrived;
   if (r.external) ++s->external;
   ++s->in_flight;
@@ -212,6 +213,7 @@ void TrafficCollector::on_fluid(const FluidTrafficRecord& r) {
   Service* s = service(r.service);
   if (s == nullptr || r.to < r.from) return;
   s->fluid = true;
+  if (!s->first || r.from < *s->first) s->first = std::max(r.from, start_);
   s->f_arrived += r.arrived;
   s->f_completed += r.completed;
   s->f_rejected += r.rejected;
@@ -254,10 +256,9 @@ TrafficSummary TrafficCollector::summary(SimTime now) const {
   t.start = start_;
   t.end = now;
   t.interval = interval_;
-  const double run_seconds = std::max(seconds(now - start_), 0.0);
-  auto per_second = [&](double x) { return run_seconds > 0 ? x / run_seconds : 0.0; };
-
   for (const Service& s : services_) {
+    const double window = std::max(seconds(now - s.first.value_or(now)), 0.0);
+    auto per_second = [&](double x) { return window > 0 ? x / window : 0.0; };
     ServiceTraffic out;
     out.name = s.name;
     out.fluid = s.fluid;

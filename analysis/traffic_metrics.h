@@ -96,8 +96,9 @@ struct ServiceTraffic {
   // attempts - requests.
   int64_t attempts = 0;
   int64_t retries = 0;
-  double arrival_rate_per_second = 0;  // arrived / run length (lambda)
-  double throughput_per_second = 0;    // completed / run length
+  // Over the Service's traffic window, from its first arrival to the end.
+  double arrival_rate_per_second = 0;  // arrived / window (lambda)
+  double throughput_per_second = 0;    // completed / window
   // Of the completed requests: the percentiles from request mode only (fluid
   // mode has no distribution), the mean from both.
   LatencySummary latency;
@@ -105,7 +106,7 @@ struct ServiceTraffic {
   std::optional<double> failed_latency_mean_seconds;
   // The mean latency of every ended request, failed or not: W of Little's law.
   std::optional<double> time_in_system_mean_seconds;
-  // The time-average of in-flight requests over the run: L of Little's law.
+  // The time-average of in-flight requests over the window: L of Little's law.
   double in_flight_mean = 0;
   // Busy worker-seconds / worker-seconds of the pods (and fluid endpoints)
   // that served it.
@@ -169,6 +170,9 @@ class TrafficCollector {
     int64_t timeout = 0, rejected = 0, connection_error = 0, downstream = 0;
     int64_t attempts = 0, ended = 0;
     int64_t failed_latency_us = 0;
+    // The first arrival (request or fluid): rates count from here, not from
+    // the start of the run, since traffic often begins later.
+    std::optional<SimTime> first;
     LogHistogram latency;
     // In flight now, and its integral (request x microseconds) up to `last`.
     int64_t in_flight = 0;

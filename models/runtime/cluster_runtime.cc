@@ -159,10 +159,12 @@ Expected<std::unique_ptr<ClusterRuntime>> ClusterRuntime::create(Scenario scenar
   c->timeline = std::make_unique<TimelineRunner>(api, s);
   c->timeline->set_fault_handler([comp](const TimelineEvent& e) { comp->faults->apply(e); });
   // Requests: kube-proxies on every node and the traffic of spec.traffic.
-  // Neither depends on the control plane's leader: pods keep serving and
-  // kube-proxies keep routing with what they last knew.
+  // Pods keep serving and kube-proxies keep routing with what they last knew
+  // when the control plane is down; only the EndpointSlice controller, which
+  // runs in the leader's kube-controller-manager, stops updating endpoints.
   if (!s.traffic.empty()) {
     c->proxies = std::make_unique<KubeProxies>(api, s.kube_proxy);
+    c->control_plane->add_component([comp](bool l) { comp->proxies->set_endpoints_leader(l); });
     auto engine = TrafficEngine::create(api, *c->kubelets, *c->proxies, s.traffic);
     if (!engine) return engine.error();
     c->traffic = std::move(*engine);

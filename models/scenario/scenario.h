@@ -231,9 +231,8 @@ struct Scenario {
   std::vector<FaultProcess> faults;   // spec.faults
   std::vector<TrafficSpec> traffic;   // spec.traffic
   KubeProxyConfig kube_proxy;         // spec.cluster.kubeProxy
-  // Sections later layers interpret (spec.traffic, spec.faults,
-  // spec.controllers, spec.outputs, spec.cluster.provider), keyed by their
-  // path, as written.
+  // Sections kubesim does not interpret yet (spec.outputs,
+  // spec.cluster.provider), keyed by their path, as written.
   std::map<std::string, YAML::Node> deferred;
   // Kubernetes fields that kubesim accepts but does not model (for --verbose).
   std::vector<LoadError> ignored_fields;

@@ -94,11 +94,12 @@ TEST_CASE("traffic metrics: counts, failures by reason, in flight, attempts, nam
   CHECK(web.failed_by_reason.rejected == 1);
   CHECK(web.failed_by_reason.connection_error == 1);
   CHECK(web.failed_by_reason.downstream == 1);
-  CHECK(web.in_flight == 1);                          // 6 - 1 - 4
-  CHECK(web.attempts == 8);                           // 1 + 3 + 1 + 2 + 1
-  CHECK(web.retries == 3);                            // 8 attempts for 5 requests
-  CHECK(web.arrival_rate_per_second == Approx(0.6));  // 6 in 10 s
-  CHECK(web.throughput_per_second == Approx(0.1));    // 1 in 10 s
+  CHECK(web.in_flight == 1);  // 6 - 1 - 4
+  CHECK(web.attempts == 8);   // 1 + 3 + 1 + 2 + 1
+  CHECK(web.retries == 3);    // 8 attempts for 5 requests
+  // Rates over the Service's window, from its first arrival at 1 s to 10 s.
+  CHECK(web.arrival_rate_per_second == Approx(6.0 / 9));  // 6 in 9 s
+  CHECK(web.throughput_per_second == Approx(1.0 / 9));    // 1 in 9 s
   // Percentiles and mean of the completed only; failures separately
   // ((2 + 0.5 + 1 + 3) / 4), and all five for W ((1 + 6.5) / 5).
   CHECK(web.latency.count == 1);
@@ -107,13 +108,13 @@ TEST_CASE("traffic metrics: counts, failures by reason, in flight, attempts, nam
   CHECK(*web.failed_latency_mean_seconds == Approx(1.625));
   CHECK(*web.time_in_system_mean_seconds == Approx(1.5));
   // In flight over time: [1,2) 1, [2,3) 1, [3,4) 2, [4,5) 2, [5,6) 2, [6,7) 3,
-  // [7,8) 2, [8,10) 1: 15 request-seconds over 10 s.
-  CHECK(web.in_flight_mean == Approx(1.5));
+  // [7,8) 2, [8,10) 1: 15 request-seconds over the 9 s window.
+  CHECK(web.in_flight_mean == Approx(15.0 / 9));
   const ServiceTraffic& api = t.services[1];
   CHECK(api.arrived == 1);
   CHECK(api.in_flight == 1);
   CHECK_FALSE(api.latency.p50);
-  CHECK(api.in_flight_mean == Approx(0.9));  // one request from 1 s to 10 s
+  CHECK(api.in_flight_mean == Approx(1.0));  // one request over its whole window, 1 s to 10 s
 }
 
 TEST_CASE("traffic metrics: Little's law holds exactly when the system starts and ends empty") {
@@ -397,8 +398,8 @@ TEST_CASE("traffic metrics: JSON keys and the table line") {
   CHECK(web["requests"]["completed"] == 1);
   CHECK(web["latency_seconds"]["mean"].get<double>() == 0.25);
   CHECK(web["failed_by_reason"]["timeout"] == 0);
-  CHECK(web["load_share"]["max_over_mean"].is_null());  // no pod record
-  CHECK(web["throughput_per_second"].get<double>() == Approx(0.1));
+  CHECK(web["load_share"]["max_over_mean"].is_null());                   // no pod record
+  CHECK(web["throughput_per_second"].get<double>() == Approx(1.0 / 9));  // 1 in 1 s .. 10 s
 
   const std::string table = traffic_table(c.summary(at_s(10)));
   CHECK_THAT(table, Catch::Contains("requests"));
