@@ -34,13 +34,14 @@ bench:
 	$(if $(filter 1,$(NS3)),scripts/install-deps.sh --ns3)
 	$(CMAKE_GEN) -S . -B $(BUILD)/bench -DCMAKE_BUILD_TYPE=Release -DKUBESIM_BUILD_TESTS=OFF \
 	  -DKUBESIM_BENCH_NS3=$(if $(filter 1,$(NS3)),ON,OFF) >/dev/null
-	cmake --build $(BUILD)/bench -j $(JOBS) --target engine_bench scheduler_bench scenario_bench failures_bench
+	cmake --build $(BUILD)/bench -j $(JOBS) --target engine_bench scheduler_bench scenario_bench failures_bench traffic_bench
 	$(BUILD)/bench/bench/engine_bench --benchmark_repetitions=5 --benchmark_report_aggregates_only=true \
 	  --benchmark_out=$(BUILD)/engine_bench.json --benchmark_out_format=json
 	scripts/bench-report.py $(BUILD)/engine_bench.json
 	$(BUILD)/bench/bench/scheduler_bench --benchmark_repetitions=5 --benchmark_report_aggregates_only=true
 	$(BUILD)/bench/bench/scenario_bench
 	$(BUILD)/bench/bench/failures_bench
+	$(BUILD)/bench/bench/traffic_bench
 
 format:
 	git ls-files '*.h' '*.cc' | xargs clang-format -i

@@ -57,6 +57,7 @@ struct TrafficEngine::Impl {
     RandomStream* rng_retries = nullptr;
     RandomStream* rng_calls = nullptr;
     std::vector<CallGroup> calls;
+    int64_t in_flight = 0;  // requests of this entry alive now
   };
 
   Impl(ApiServer& a, Kubelets& k, KubeProxies& p, std::vector<TrafficSpec> t)
@@ -150,6 +151,7 @@ uint32_t TrafficEngine::Impl::new_request(uint32_t e, bool external, uint64_t cl
   q.external = external;
   q.parent = parent;
   q.parent_gen = parent == kNone ? 0 : attempts[parent].gen;
+  ++entries[e].in_flight;
   return r;
 }
 
@@ -206,6 +208,7 @@ void TrafficEngine::Impl::attempt_failed(uint32_t r, RequestOutcome why) {
 void TrafficEngine::Impl::end_request(uint32_t r, RequestOutcome outcome) {
   const Request q = requests[r];
   requests.remove(r);
+  --entries[q.entry].in_flight;
   ended_topic->publish(
       {ctx.now(), q.entry, outcome, ctx.now() - q.arrived, q.attempts, q.external});
   if (q.parent != kNone) on_call_end(q.parent, q.parent_gen, outcome);
@@ -484,6 +487,11 @@ double TrafficEngine::cpu_seconds(PodId pod) const {
 int32_t TrafficEngine::requests_in(PodId pod) const {
   if (pod.value >= impl_->servers.size()) return 0;
   return static_cast<int32_t>(impl_->servers[pod.value].held().size());
+}
+
+int64_t TrafficEngine::requests_in_flight(uint32_t entry) const {
+  if (entry >= impl_->entries.size()) return 0;
+  return impl_->entries[entry].in_flight;
 }
 
 }  // namespace kubesim

@@ -50,6 +50,10 @@ class TrafficEngine {
   double cpu_seconds(PodId pod) const;
   // Requests in the pod now (queued and in service).
   int32_t requests_in(PodId pod) const;
+  // Requests of traffic entry `entry` alive now: arrived and not yet ended
+  // (at a pod, waiting for a retry, or in a downstream call). Request mode
+  // only; 0 for a fluid entry.
+  int64_t requests_in_flight(uint32_t entry) const;
 
  private:
   struct Impl;  // defined in traffic_engine.cc
