@@ -15,77 +15,78 @@ constexpr double kEmpty = 1e-6;
 }  // namespace
 
 FluidQueueFlow advance_fluid_queue(const FluidQueue& q, double content, double arrival_rate,
-                                   double seconds, double stable_sojourn_seconds) {
+                                   const QueueSteadyState& steady, double seconds) {
   FluidQueueFlow f;
-  const double lambda = arrival_rate;
-  const double c = q.workers;
-  const double mu = 1 / q.mean_hold_seconds;
-  const double full = c * mu;  // completions per second with every worker busy
-  const double target = lambda / mu;
-  const double no_queue_sojourn =
-      std::isfinite(stable_sojourn_seconds) ? stable_sojourn_seconds : q.mean_hold_seconds;
-  f.arrived = lambda * seconds;
+  const double hold = q.mean_hold_seconds;
+  const double full = q.workers / hold;  // c mu: completions with every worker busy
+  // No steady state: the fluid limit of the unbounded queue, W = E[hold].
+  const bool stable = std::isfinite(steady.sojourn_seconds);
+  const double w = stable ? steady.sojourn_seconds : hold;
+  const double accepted = std::min(steady.accepted_rate, arrival_rate);
+  const double target = accepted * w;  // where the content settles (if below knee)
+  const double knee = full * w;        // content at which completions reach c mu
+  f.arrived = arrival_rate * seconds;
+  f.rejected = (arrival_rate - accepted) * seconds;
   double x = content;
-  if (x > q.capacity) {  // not from this model (the capacity never shrinks): turn the excess away
+  if (x > q.capacity) {  // not from this model (capacities never shrink): turn the excess away
     f.rejected += x - q.capacity;
     x = q.capacity;
   }
   double left = seconds;
-  // One test decides whether the pod saturates, so that the phases agree
-  // even when lambda / mu and c mu round differently.
-  const double growth = lambda - full;  // of the backlog, with every worker busy
-  // At most three phases: relax below c, then grow linearly to the capacity,
-  // then stay there; or drain linearly to c, then relax below c.
+  // One test decides whether the content grows past the knee, so that the
+  // phases agree even when A W and c mu W round differently.
+  const double growth = accepted - full;  // with every worker busy
+  // At most three phases: relax, then grow linearly, then stay at the
+  // capacity; or drain linearly to the knee, then relax.
   for (int phase = 0; phase < 3 && left > 0; ++phase) {
-    if (x < c || (x <= c && growth <= 0)) {
-      // Below c: x(t) = x* + (x0 - x*) e^{-mu t}, x* = lambda / mu; it reaches
-      // c only if the pod saturates, at t_c = ln((x* - x0) / (x* - c)) / mu.
+    if (x < knee || (x <= knee && growth <= 0)) {
+      // Below the knee: x(t) = x* + (x0 - x*) e^{-t/W}, x* = A W; it reaches
+      // the knee only if A > c mu, at t = W ln((x* - x0) / (x* - knee)).
       double t = left;
-      if (growth > 0 && target > c) t = std::min(left, std::log((target - x) / (target - c)) / mu);
-      double end = t == left ? target + (x - target) * std::exp(-mu * t) : c;
-      if (growth <= 0) end = std::min(end, c);
-      // Completions = arrivals - change of content (no rejections below c).
-      const double done = lambda * t - (end - x);
+      if (growth > 0 && target > knee)
+        t = std::min(left, w * std::log((target - x) / (target - knee)));
+      double end = t == left ? target + (x - target) * std::exp(-t / w) : knee;
+      if (growth <= 0) end = std::min(end, knee);
+      const double done = accepted * t - (end - x);
       f.completed += done;
-      f.latency_sum_seconds += done * (growth < 0 ? no_queue_sojourn : q.mean_hold_seconds);
+      f.latency_sum_seconds += done * w;
       x = end;
       left -= t;
       continue;
     }
-    // At or above c, every worker busy: the backlog changes at lambda - c mu.
+    // At or past the knee: completions at c mu, the content changes at A - c mu.
     if (growth > 0 && x >= q.capacity) {
-      // Full: the pod takes what it completes and rejects the rest.
+      // Full: what is not completed is turned away.
       f.completed += full * left;
       f.rejected += growth * left;
-      f.latency_sum_seconds += full * left * ((x - c) / full + q.mean_hold_seconds);
+      f.latency_sum_seconds += full * left * (x / full);
       left = 0;
       break;
     }
     double t = left;
     if (growth > 0) t = std::min(left, (q.capacity - x) / growth);
-    if (growth < 0) t = std::min(left, (x - c) / -growth);
-    const double end = t == left ? x + growth * t : (growth > 0 ? q.capacity : c);
-    // The backlog is linear in time and completions steady, so the mean
-    // backlog a completion sees is the average of the two ends.
-    const double mean_backlog = ((x - c) + (end - c)) / 2;
+    if (growth < 0) t = std::min(left, (x - knee) / -growth);
+    const double end = t == left ? x + growth * t : (growth > 0 ? q.capacity : knee);
+    // Content linear in time and completions steady: a completion's sojourn
+    // is the mean content over c mu (Little's law on the phase).
     f.completed += full * t;
-    f.latency_sum_seconds += full * t * (mean_backlog / full + q.mean_hold_seconds);
+    f.latency_sum_seconds += full * t * ((x + end) / 2 / full);
     x = end;
     left -= t;
   }
   if (left > 0) {
     // Not reached (each phase above ends in the next one's domain); were it
     // reached, the content is held where it is and requests stay conserved.
-    f.completed += lambda * left;
-    f.latency_sum_seconds += lambda * left * q.mean_hold_seconds;
+    f.completed += accepted * left;
+    f.latency_sum_seconds += accepted * left * w;
   }
   if (x < kEmpty) {
     f.completed += x;
-    f.latency_sum_seconds += x * q.mean_hold_seconds;
+    f.latency_sum_seconds += x * w;
     x = 0;
   }
   f.content = x;
-  f.busy_worker_seconds = f.completed * q.mean_hold_seconds;
+  f.busy_worker_seconds = f.completed * hold;
   return f;
 }
 

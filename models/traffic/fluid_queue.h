@@ -1,23 +1,28 @@
-// One pod as a fluid queue (docs/fluid-mode.md): its content x (requests in
-// service and waiting) follows the fluid limit of a many-server queue,
+// One pod as a fluid queue (docs/fluid-mode.md). Its content x (requests in
+// service and waiting) relaxes toward the steady state of its queue,
 //
-//   dx/dt = lambda - mu min(x, c),   0 <= x <= capacity,
+//   dx/dt = A - min(x / W, c mu),    c workers, mu = 1 / E[hold],
 //
-// with c workers and mu = 1 / E[hold]. Below c every request has a worker and
-// the content relaxes to lambda / mu (the offered load) with time constant
-// 1/mu; at c the workers are all busy, completions run at c mu and the
-// backlog x - c grows at lambda - c mu, or drains when that is negative; at
-// the capacity (c + queue capacity) the excess arrivals are rejected. The
-// solution over an interval with a constant lambda is closed-form, so an
-// interval of any length costs a few exponentials, never a step per request.
+// where A is the accepted rate and W the mean sojourn of the steady state
+// (fluid_latency.h: M/M/c with Allen-Cunneen, M/M/c/K with a finite queue).
+// Completions run at x / W, by Little's law, capped at c mu with every worker
+// busy, so the content settles at A W = L, the steady state's mean number in
+// the pod; the arrivals a full queue turns away, lambda - A, are rejected.
+// With no steady state (an unbounded queue at lambda >= c mu) W is E[hold]
+// and the backlog grows at lambda - c mu; when the rate falls it drains at
+// c mu - A, then relaxes. Over an interval with constant rates the solution is
+// closed-form: any length costs a few exponentials, never a step per request.
 //
 //   FluidQueue q{.workers = 4, .mean_hold_seconds = 1.0};
-//   FluidQueueFlow f = advance_fluid_queue(q, /*content=*/0, /*lambda=*/3.2, 10.0, w);
+//   QueueSteadyState s = queue_steady_state(3.2, 4, 1.0, 1.0);
+//   FluidQueueFlow f = advance_fluid_queue(q, /*content=*/0, 3.2, s, /*seconds=*/10.0);
 //   // f.completed + f.rejected + (f.content - 0) == 3.2 * 10
 #pragma once
 
 #include <cstdint>
 #include <limits>
+
+#include "models/traffic/fluid_latency.h"
 
 namespace kubesim {
 
@@ -32,19 +37,18 @@ struct FluidQueue {
 struct FluidQueueFlow {
   double content = 0;              // x at the end
   double arrived = 0;              // lambda * seconds
-  double completed = 0;            // integral of mu min(x, c)
-  double rejected = 0;             // arrivals while x was at the capacity
-  double busy_worker_seconds = 0;  // integral of min(x, c) = completed / mu
+  double completed = 0;            // integral of min(x / W, c mu)
+  double rejected = 0;             // (lambda - A) * seconds
+  double busy_worker_seconds = 0;  // completed * E[hold]
   double latency_sum_seconds = 0;  // sum over completions of their mean sojourn
 };
 
 // Advances the queue from content `content` over `seconds` at arrival rate
-// `arrival_rate`. `stable_sojourn_seconds` is the mean sojourn of a request
-// while the pod has no backlog and arrival_rate < c mu (fluid_latency.h); a
-// request that completes while there is a backlog b took b / (c mu) to reach
-// a worker, plus E[hold]. arrived - completed - rejected equals the change of
-// content (up to rounding).
+// `arrival_rate`, whose steady state is `steady` (queue_steady_state for the
+// same rate). A completion while the content relaxes took W; while the
+// workers are all busy, content / (c mu). arrived - completed - rejected
+// equals the change of content (up to rounding).
 FluidQueueFlow advance_fluid_queue(const FluidQueue& q, double content, double arrival_rate,
-                                   double seconds, double stable_sojourn_seconds);
+                                   const QueueSteadyState& steady, double seconds);
 
 }  // namespace kubesim

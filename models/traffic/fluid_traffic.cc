@@ -281,11 +281,14 @@ void FluidTraffic::Impl::compute(SimTime from, SimTime to, IntervalFlows& out) c
   out.resize(entries_);
   const double seconds = (to - from).to_seconds();
   if (seconds <= 0) return;
-  struct Sojourn {
+  // The steady state per distinct (workers, capacity) of an entry's pods:
+  // they all get the same rate.
+  struct Steady {
     int32_t workers;
-    double seconds;
+    double capacity;
+    QueueSteadyState state;
   };
-  std::vector<Sojourn> sojourns;  // per distinct worker count, for this entry's rate
+  std::vector<Steady> steady;
   for (uint32_t ei : order_) {
     const Entry& e = entries_[ei];
     const double arrived = e.outside.mean_rate(from, to) * seconds + out.calls_in[ei];
@@ -301,25 +304,27 @@ void FluidTraffic::Impl::compute(SimTime from, SimTime to, IntervalFlows& out) c
     out.connection_errors[ei] = endpoints == 0 ? arrived : share * refusing;
     const double rate = share / seconds;
     const double hold = e.hold_seconds(), scv = e.hold_scv();
-    sojourns.clear();
+    steady.clear();
     double completed = 0;
     for (std::size_t k = 0; k < e.pods.size(); ++k) {
       const PodFluid& p = e.pods[k];
       const bool fed = p.in_endpoints && !p.refusing;
       if (!fed && p.content == 0) continue;
-      const double lambda = fed ? rate : 0;
-      double sojourn = hold;  // no arrivals: nobody waits
+      const FluidQueue& q = p.queue;
+      QueueSteadyState idle{.accepted_rate = 0, .sojourn_seconds = hold};  // not fed: drains
+      const QueueSteadyState* state = &idle;
       if (fed) {
-        auto it = std::find_if(sojourns.begin(), sojourns.end(),
-                               [&](const Sojourn& s) { return s.workers == p.queue.workers; });
-        if (it == sojourns.end()) {
-          sojourns.push_back(
-              {p.queue.workers, mgc_mean_sojourn_seconds(lambda, p.queue.workers, hold, scv)});
-          it = sojourns.end() - 1;
+        auto it = std::find_if(steady.begin(), steady.end(), [&](const Steady& s) {
+          return s.workers == q.workers && s.capacity == q.capacity;
+        });
+        if (it == steady.end()) {
+          steady.push_back(
+              {q.workers, q.capacity, queue_steady_state(rate, q.workers, hold, scv, q.capacity)});
+          it = steady.end() - 1;
         }
-        sojourn = it->seconds;
+        state = &it->state;
       }
-      out.pods[ei][k] = advance_fluid_queue(p.queue, p.content, lambda, seconds, sojourn);
+      out.pods[ei][k] = advance_fluid_queue(q, p.content, fed ? rate : 0, *state, seconds);
       completed += out.pods[ei][k].completed;
     }
     // Calls leave when the caller's own work is done; in the fluid limit the

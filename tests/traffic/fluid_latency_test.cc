@@ -63,3 +63,46 @@ TEST_CASE("fluid latency: an unstable queue has no finite mean") {
   // No arrivals: nobody waits.
   CHECK(mgc_mean_sojourn_seconds(0, 3, 0.25, 1.0) == Approx(0.25));
 }
+
+TEST_CASE("fluid latency: a bounded queue is M/M/c/K") {
+  // M/M/1/K (Kleinrock vol. 1, sec. 3.6): P_K = (1 - rho) rho^K /
+  // (1 - rho^{K+1}), L = rho / (1 - rho) - (K + 1) rho^{K+1} / (1 - rho^{K+1}),
+  // W = L / (lambda (1 - P_K)); mu = 10, K = 8, below and above rho = 1.
+  const int k = 8;
+  for (double rho : {0.5, 0.9, 1.3, 4.0}) {
+    INFO("rho " << rho);
+    const double lambda = 10 * rho;
+    const double pk = (1 - rho) * std::pow(rho, k) / (1 - std::pow(rho, k + 1));
+    const double l = rho / (1 - rho) - (k + 1) * std::pow(rho, k + 1) / (1 - std::pow(rho, k + 1));
+    const QueueSteadyState s = queue_steady_state(lambda, 1, 0.1, 1.0, k);
+    CHECK(s.accepted_rate == Approx(lambda * (1 - pk)));
+    CHECK(s.sojourn_seconds == Approx(l / (lambda * (1 - pk))));
+  }
+  // At rho = 1 every state is equally likely: P_K = 1 / (K + 1), L = K / 2.
+  const QueueSteadyState one = queue_steady_state(10, 1, 0.1, 1.0, k);
+  CHECK(one.accepted_rate == Approx(10.0 * k / (k + 1)));
+  CHECK(one.sojourn_seconds == Approx((k / 2.0) / (10.0 * k / (k + 1))));
+}
+
+TEST_CASE("fluid latency: no queue is Erlang B; a long queue is the unbounded one") {
+  // K = c: Erlang's loss system. c = 3, a = 2: B = (a^3 / 3!) / (1 + a +
+  // a^2 / 2 + a^3 / 6) = (8/6) / (19/3) = 4/19; nobody waits: W = E[S].
+  const QueueSteadyState b = queue_steady_state(20, 3, 0.1, 1.0, 3);
+  CHECK(b.accepted_rate == Approx(20 * (1 - 4.0 / 19)));
+  CHECK(b.sojourn_seconds == Approx(0.1));
+  // K = c + 10^4 at rho = 0.8 leaves rho^10000 of the tail: the unbounded
+  // queue's sojourn, waiting scaled by Allen-Cunneen alike (scv = 0.25).
+  const QueueSteadyState big = queue_steady_state(32, 4, 0.1, 0.25, 4 + 10000);
+  CHECK(big.accepted_rate == Approx(32));
+  CHECK(big.sojourn_seconds == Approx(mgc_mean_sojourn_seconds(32, 4, 0.1, 0.25)));
+  // Far above capacity with a long queue nothing overflows: rho = 3, the
+  // pod completes c mu = 10/s (accepts 1 - P_K ~ 1/3 of 30/s) and is
+  // nearly full, so W ~ K / (c mu) = 500 s.
+  const QueueSteadyState over = queue_steady_state(30, 1, 0.1, 1.0, 5000);
+  CHECK(over.accepted_rate == Approx(10));
+  CHECK(over.sojourn_seconds == Approx(5000 / 10.0).epsilon(1e-3));
+  // And with a queue too long to sum (closed forms), the same answers.
+  CHECK(queue_steady_state(30, 1, 0.1, 1.0, 2e7).accepted_rate == Approx(10));
+  CHECK(queue_steady_state(32, 4, 0.1, 1.0, 2e7).sojourn_seconds ==
+        Approx(mgc_mean_sojourn_seconds(32, 4, 0.1, 1.0)));
+}

@@ -1,5 +1,5 @@
 // One pod as a fluid queue (models/traffic/fluid_queue.h): the closed-form
-// solution of dx/dt = lambda - mu min(x, c) against numbers worked by hand.
+// solution of dx/dt = A - min(x / W, c mu) against numbers worked by hand.
 #include <catch2/catch.hpp>
 
 #include <cmath>
@@ -20,106 +20,127 @@ void check_conserved(const FluidQueueFlow& f, double content_before) {
         Approx(0).margin(1e-9 * scale));
 }
 
+// The pod's steady state at `lambda` (exponential service unless `scv`).
+FluidQueueFlow advance(const FluidQueue& q, double x0, double lambda, double seconds,
+                       double scv = 1) {
+  const QueueSteadyState s =
+      queue_steady_state(lambda, q.workers, q.mean_hold_seconds, scv, q.capacity);
+  return advance_fluid_queue(q, x0, lambda, s, seconds);
+}
+
 }  // namespace
 
-TEST_CASE("fluid queue: below capacity, throughput is lambda and busy is lambda E[S] T") {
-  // c = 4, E[S] = 1 s (mu = 1), lambda = 3.2 (rho = 0.8), starting in
-  // equilibrium x = lambda / mu = 3.2: over T = 100 s the pod completes
-  // lambda T = 320 and its workers are busy lambda E[S] T = 320 s.
+TEST_CASE("fluid queue: in steady state, throughput is lambda, busy lambda E[S] T, L = lambda W") {
+  // c = 4, E[S] = 1 s (mu = 1), lambda = 3.2 (rho = 0.8): Erlang C's
+  // W = 1.745541 s (VALIDATION.md), so the pod holds L = lambda W = 5.585731
+  // (Little's law). From there, over T = 100 s it completes lambda T = 320,
+  // its workers are busy lambda E[S] T = 320 s, and it still holds L.
   const FluidQueue q{.workers = 4, .mean_hold_seconds = 1.0};
-  const double w = mgc_mean_sojourn_seconds(3.2, 4, 1.0, 1.0);
-  const FluidQueueFlow f = advance_fluid_queue(q, 3.2, 3.2, 100, w);
+  const double w = 1.745541, l = 3.2 * w;
+  const FluidQueueFlow f = advance(q, l, 3.2, 100);
   CHECK(f.arrived == Approx(320));
   CHECK(f.completed == Approx(320));
   CHECK(f.rejected == 0);
   CHECK(f.busy_worker_seconds == Approx(320));
-  CHECK(f.content == Approx(3.2));
-  // Every completion had no backlog to wait for: the Erlang C sojourn,
-  // 1.745541 s for c = 4, rho = 0.8, mu = 1 (VALIDATION.md).
-  CHECK(f.latency_sum_seconds / f.completed == Approx(1.745541).epsilon(1e-6));
-  check_conserved(f, 3.2);
+  CHECK(f.content == Approx(l).epsilon(1e-6));
+  CHECK(f.latency_sum_seconds / f.completed == Approx(w).epsilon(1e-6));
+  check_conserved(f, l);
 }
 
-TEST_CASE("fluid queue: from empty, the content relaxes to the offered load") {
-  // x(t) = x* (1 - e^{-mu t}) with x* = lambda / mu = 0.5 (lambda = 50,
-  // E[S] = 10 ms): after 20 ms (two time constants) x = 0.5 (1 - e^-2) =
-  // 0.432332, and the completions are the arrivals (50 * 0.02 = 1) less that.
+TEST_CASE("fluid queue: from empty, the content relaxes to L with time constant W") {
+  // One worker, E[S] = 10 ms, lambda = 50: M/M/1 at rho = 0.5, W = 1 / (100
+  // - 50) = 0.02 s, L = 1. x(t) = L (1 - e^{-t/W}): after 40 ms (two time
+  // constants) x = 1 - e^-2, and the completions are the arrivals
+  // (50 * 0.04 = 2) less that.
   const FluidQueue q{.workers = 1, .mean_hold_seconds = 0.01};
-  const FluidQueueFlow f = advance_fluid_queue(q, 0, 50, 0.02, 0.02);
-  CHECK(f.content == Approx(0.5 * (1 - std::exp(-2.0))));
-  CHECK(f.completed == Approx(1 - 0.5 * (1 - std::exp(-2.0))));
+  const FluidQueueFlow f = advance(q, 0, 50, 0.04);
+  CHECK(f.content == Approx(1 - std::exp(-2.0)));
+  CHECK(f.completed == Approx(2 - (1 - std::exp(-2.0))));
   CHECK(f.busy_worker_seconds == Approx(f.completed * 0.01));
   check_conserved(f, 0);
 }
 
 TEST_CASE("fluid queue: overload grows the backlog at lambda - c mu, which then drains") {
-  // c = 2, E[S] = 0.1 s: capacity c mu = 20/s. At lambda = 30 from x = c = 2
-  // (all busy, no backlog), the backlog grows at 10/s: after 10 s x = 102,
-  // completions 20 * 10 = 200, and a completion waited for the mean backlog
-  // (0 + 100) / 2 = 50 at 20/s: 2.5 s, plus E[S]: 2.6 s.
+  // c = 2, E[S] = 0.1 s: capacity c mu = 20/s. At lambda = 30 the queue has
+  // no steady state: from x = c = 2 (all busy) the content grows at 10/s:
+  // after 10 s x = 102, completions 20 * 10 = 200, and a completion's
+  // sojourn is the mean content (2 + 102) / 2 = 52 over 20/s: 2.6 s.
   const FluidQueue q{.workers = 2, .mean_hold_seconds = 0.1};
-  const FluidQueueFlow up = advance_fluid_queue(q, 2, 30, 10, 0.1);
+  const FluidQueueFlow up = advance(q, 2, 30, 10);
   CHECK(up.content == Approx(102));
   CHECK(up.completed == Approx(200));
   CHECK(up.busy_worker_seconds == Approx(20));  // both workers, 10 s
   CHECK(up.latency_sum_seconds / up.completed == Approx(2.6));
   check_conserved(up, 2);
 
-  // Then lambda = 10: the backlog of 100 drains at 20 - 10 = 10/s, in 10 s;
-  // then x relaxes from c = 2 to lambda / mu = 1 with time constant 0.1 s,
-  // so after 20 s in all x = 1 + e^{-100} = 1. Completions: arrivals
-  // 10 * 20 = 200 less the change of content 1 - 102 = -101: 301.
-  const double w = mgc_mean_sojourn_seconds(10, 2, 0.1, 1.0);
-  const FluidQueueFlow down = advance_fluid_queue(q, up.content, 10, 20, w);
-  CHECK(down.content == Approx(1));
-  CHECK(down.completed == Approx(301));
+  // Then lambda = 10: M/M/2 at rho = 0.5, C = 2 rho^2 / (1 + rho) = 1/3,
+  // W = 0.1 + (1/3) / (20 - 10) = 0.13333 s, L = 1.3333. Completions stay at
+  // c mu while x > c mu W = 2.6667: the content drains at 20 - 10 = 10/s
+  // for 9.93 s, then relaxes to L with time constant W. After 20 s x = L:
+  // completions = arrivals 200 - (1.3333 - 102).
+  const double w = 0.1 + 1.0 / 30;
+  const FluidQueueFlow down = advance(q, up.content, 10, 20);
+  CHECK(down.content == Approx(10 * w));
+  CHECK(down.completed == Approx(200 - (10 * w - 102)));
   check_conserved(down, up.content);
-  // Halfway through the drain (5 s) the backlog is 100 - 10 * 5 = 50.
-  CHECK(advance_fluid_queue(q, up.content, 10, 5, w).content == Approx(52));
+  // Halfway through the drain (5 s) the content is 102 - 10 * 5 = 52.
+  CHECK(advance(q, up.content, 10, 5).content == Approx(52));
 }
 
 TEST_CASE("fluid queue: saturation from empty takes ln(x* / (x* - c)) / mu") {
-  // c = 1, mu = 1, lambda = 2: x* = 2 > c, so x(t) = 2 (1 - e^-t) reaches
-  // c = 1 at t = ln 2; then grows at lambda - c mu = 1/s: at T = 10,
+  // c = 1, mu = 1, lambda = 2, unbounded: no steady state, so the content
+  // follows the fluid limit x(t) = 2 (1 - e^-t) up to c = 1, reached at
+  // t = ln 2; then it grows at lambda - c mu = 1/s: at T = 10,
   // x = 1 + (10 - ln 2).
   const FluidQueue q{.workers = 1, .mean_hold_seconds = 1.0};
-  const FluidQueueFlow f = advance_fluid_queue(q, 0, 2, 10, mgc_mean_sojourn_seconds(2, 1, 1, 1));
+  const FluidQueueFlow f = advance(q, 0, 2, 10);
   CHECK(f.content == Approx(1 + 10 - std::log(2.0)));
   check_conserved(f, 0);
 }
 
-TEST_CASE("fluid queue: a full queue rejects the excess") {
-  // c = 1, E[S] = 0.1 s (mu = 10), queue capacity 5: the pod holds at most
-  // 6. At lambda = 15 from x = 1 the backlog grows at 5/s and is full at
-  // t = 1 s; the remaining 9 s reject 5/s: 45, while 10/s complete: 100 in
-  // all. A completion at the full pod waited 5 / 10 = 0.5 s, plus 0.1 s.
-  const FluidQueue q{.workers = 1, .mean_hold_seconds = 0.1, .capacity = 6};
-  const FluidQueueFlow f = advance_fluid_queue(q, 1, 15, 10, 0.1);
-  CHECK(f.content == Approx(6));
-  CHECK(f.rejected == Approx(45));
-  CHECK(f.completed == Approx(100));
-  check_conserved(f, 1);
-  // Steady at the full pod: latency 0.6 s exactly.
-  const FluidQueueFlow full = advance_fluid_queue(q, 6, 15, 10, 0.1);
-  CHECK(full.latency_sum_seconds / full.completed == Approx(0.6));
-  CHECK(full.rejected == Approx(50));
+TEST_CASE("fluid queue: a bounded queue rejects as M/M/c/K does") {
+  // c = 1, E[S] = 0.1 s (mu = 10), queue capacity 5: K = 6. At lambda = 15
+  // (rho = 1.5) M/M/1/K (Kleinrock vol. 1, sec. 3.6) turns away
+  // P_K = (1 - rho) rho^K / (1 - rho^{K+1}) of the arrivals and holds
+  // L = rho / (1 - rho) - (K + 1) rho^{K+1} / (1 - rho^{K+1}).
+  const double rho = 1.5;
+  const int k = 6;
+  const double pk = (1 - rho) * std::pow(rho, k) / (1 - std::pow(rho, k + 1));
+  const double l = rho / (1 - rho) - (k + 1) * std::pow(rho, k + 1) / (1 - std::pow(rho, k + 1));
+  const FluidQueue q{.workers = 1, .mean_hold_seconds = 0.1, .capacity = k};
+  // From L over 10 s: 150 arrive, 150 P_K are rejected, the rest complete,
+  // each after W = L / (lambda (1 - P_K)) (Little's law).
+  const FluidQueueFlow f = advance(q, l, 15, 10);
+  CHECK(f.rejected == Approx(150 * pk));
+  CHECK(f.completed == Approx(150 * (1 - pk)));
+  CHECK(f.content == Approx(l));
+  CHECK(f.latency_sum_seconds / f.completed == Approx(l / (15 * (1 - pk))));
+  check_conserved(f, l);
+  // From empty the content relaxes to L and nothing exceeds K.
+  const FluidQueueFlow g = advance(q, 0, 15, 100);
+  CHECK(g.content == Approx(l));
+  CHECK(g.content <= k);
+  check_conserved(g, 0);
 
-  // Queue capacity 0: the workers are all there is; beyond c mu = 10/s,
-  // everything is rejected.
+  // Queue capacity 0: the workers are all there is: Erlang's loss formula,
+  // B(1, a) = a / (1 + a) with a = 1.5: 60% turned away, whatever the service
+  // time distribution (deterministic here).
   const FluidQueue none{.workers = 1, .mean_hold_seconds = 0.1, .capacity = 1};
-  const FluidQueueFlow g = advance_fluid_queue(none, 1, 15, 10, 0.1);
-  CHECK(g.rejected == Approx(50));
-  CHECK(g.completed == Approx(100));
+  const FluidQueueFlow h = advance(none, 0, 15, 10, /*scv=*/0);
+  CHECK(h.rejected == Approx(150 * 0.6));
 }
 
 TEST_CASE("fluid queue: a drained pod empties (no endless exponential tail)") {
-  // With no arrivals x = x0 e^{-mu t}; after 100 time constants it is below
-  // a millionth of a request and counted as done: the pod can be forgotten.
+  // With no arrivals and x below c, x = x0 e^{-mu t}; after 100 time
+  // constants it is below a millionth of a request and counted as done.
   const FluidQueue q{.workers = 2, .mean_hold_seconds = 0.01};
-  const FluidQueueFlow f = advance_fluid_queue(q, 1.5, 0, 1.0, 0.01);
+  const FluidQueueFlow f = advance(q, 1.5, 0, 1.0);
   CHECK(f.content == 0);
   CHECK(f.completed == Approx(1.5));
   check_conserved(f, 1.5);
+  // A backlog drains at full speed first: 12 requests on 2 workers of 10 ms
+  // go down at 200/s to c = 2 in 50 ms.
+  CHECK(advance(q, 12, 0, 0.025).content == Approx(7));
 }
 
 TEST_CASE("fluid queue: requests are conserved in every regime") {
@@ -131,41 +152,44 @@ TEST_CASE("fluid queue: requests are conserved in every regime") {
     double hold, capacity, x0, lambda, seconds;
   };
   const Case cases[] = {
-      {1, 0.01, inf, 0, 50, 10}, {1, 0.01, inf, 0, 150, 10},   {4, 0.5, 20, 0, 100, 3},
-      {4, 0.5, 20, 20, 1, 0.7},  {8, 0.02, inf, 30, 400, 1},   {8, 0.02, inf, 30, 300, 0.05},
-      {2, 1.0, 2, 2, 5, 100},    {3, 0.1, inf, 1.5, 30, 1e-3}, {16, 0.005, 50, 0, 3200, 60},
+      {1, 0.01, inf, 0, 50, 10},    {1, 0.01, inf, 0, 150, 10},   {4, 0.5, 20, 0, 100, 3},
+      {4, 0.5, 20, 20, 1, 0.7},     {8, 0.02, inf, 30, 400, 1},   {8, 0.02, inf, 30, 300, 0.05},
+      {2, 1.0, 2, 2, 5, 100},       {3, 0.1, inf, 1.5, 30, 1e-3}, {16, 0.005, 50, 0, 3200, 60},
+      {2, 0.1, inf, 500, 19.9, 30}, {1, 0.1, 4, 3, 9.99, 2},
   };
   for (const Case& k : cases) {
     const FluidQueue q{.workers = k.c, .mean_hold_seconds = k.hold, .capacity = k.capacity};
-    const FluidQueueFlow f = advance_fluid_queue(
-        q, k.x0, k.lambda, k.seconds, mgc_mean_sojourn_seconds(k.lambda, k.c, k.hold, 1));
+    const FluidQueueFlow f = advance(q, k.x0, k.lambda, k.seconds);
     INFO("c " << k.c << " hold " << k.hold << " x0 " << k.x0 << " lambda " << k.lambda);
     check_conserved(f, k.x0);
     CHECK(f.content <= k.capacity);
     CHECK(f.content >= 0);
+    CHECK(f.rejected >= 0);
     CHECK(f.busy_worker_seconds <= k.c * k.seconds * (1 + 1e-12));
   }
 }
 
-TEST_CASE("fluid queue: arrivals at exactly c mu keep a full pod where it is") {
-  // c = 3, E[S] = 0.1 s: c mu = 30/s. At lambda = 30 from x = c (and from a
-  // backlog of 5) nothing grows or drains: 30 T complete, x stays.
+TEST_CASE("fluid queue: arrivals at exactly c mu keep a saturated pod where it is") {
+  // c = 3, E[S] = 0.1 s: c mu = 30/s. At lambda = 30 an unbounded queue has
+  // no steady state; from x = c (and from a backlog of 5) nothing grows or
+  // drains: 30 T complete, x stays.
   const FluidQueue q{.workers = 3, .mean_hold_seconds = 0.1};
   for (double x0 : {3.0, 8.0}) {
-    const FluidQueueFlow f = advance_fluid_queue(q, x0, 30, 10, 0.1);
+    const FluidQueueFlow f = advance(q, x0, 30, 10);
     CHECK(f.content == Approx(x0));
     CHECK(f.completed == Approx(300));
     check_conserved(f, x0);
   }
-  // And rates a rounding away from it, both ways, at every step of a long
-  // run: the content stays within rounding of c and requests are conserved.
+  // Rates a rounding away from it, both ways, at every step of a long run:
+  // requests are conserved and the content stays finite and non-negative.
   for (double lambda : {std::nextafter(30.0, 0.0), std::nextafter(30.0, 100.0)}) {
     double x = 3;
     for (int i = 0; i < 1000; ++i) {
-      const FluidQueueFlow f = advance_fluid_queue(q, x, lambda, 0.01, 0.1);
+      const FluidQueueFlow f = advance(q, x, lambda, 0.01);
       check_conserved(f, x);
       x = f.content;
     }
-    CHECK(x == Approx(3));
+    CHECK(std::isfinite(x));
+    CHECK(x >= 0);
   }
 }

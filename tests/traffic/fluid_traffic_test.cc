@@ -45,10 +45,10 @@ TEST_CASE("fluid traffic: below capacity, throughput is lambda and latency is Er
   c.boot({t});
   c.run_for(Duration::seconds(55));
   // cpu between steps: up to 55 s each pod completed 12 * 55 = 660 requests
-  // less the 1.2 it holds now (its offered load, reached within a few
-  // 100 ms time constants), at 8 ms of CPU each.
+  // less the L = lambda W = 12 * 0.15625 = 1.875 it holds now (reached
+  // within a few W), at 8 ms of CPU each.
   for (PodId p : pods)
-    CHECK(c.fluid->cpu_seconds(p) == Approx((660 - 1.2) * 0.008));
+    CHECK(c.fluid->cpu_seconds(p) == Approx((660 - 1.875) * 0.008));
   c.run_for(Duration::seconds(45));
 
   const auto rs = c.records_of(web);
@@ -63,14 +63,14 @@ TEST_CASE("fluid traffic: below capacity, throughput is lambda and latency is Er
     CHECK(r.connection_errors == 0);
     CHECK(r.pods == 4);
     CHECK(r.workers == 8);
-    // In flight: each pod's offered load, lambda_i E[S] = 1.2.
-    CHECK(r.in_flight == Approx(4 * 1.2));
+    // In flight: each pod holds L = lambda_i W = 1.875 (Little's law).
+    CHECK(r.in_flight == Approx(4 * 1.875));
     CHECK(r.mean_latency_seconds == Approx(0.15625));
-    // Busy: lambda E[S] T = 48 * 0.1 * 10 = 48 worker-seconds, less in the
-    // first step the 4.8 requests' worth still in service (0.48 s).
-    CHECK(r.busy_worker_seconds == Approx(i == 0 ? 48 - 0.48 : 48));
-    // Throughput: lambda, but the first step keeps the 4.8 in flight.
-    CHECK(r.completed == Approx(i == 0 ? 480 - 4.8 : 480));
+    // Throughput: lambda, but the first step keeps the 7.5 in flight.
+    CHECK(r.completed == Approx(i == 0 ? 480 - 7.5 : 480));
+    // Busy: the completions' work, lambda E[S] T = 48 * 0.1 * 10 = 48
+    // worker-seconds (47.25 in the first step).
+    CHECK(r.busy_worker_seconds == Approx(i == 0 ? 47.25 : 48));
   }
   check_accounting(rs);
 }
@@ -78,10 +78,11 @@ TEST_CASE("fluid traffic: below capacity, throughput is lambda and latency is Er
 TEST_CASE("fluid traffic: overload builds a backlog at lambda - c mu that drains afterwards") {
   // One pod, one worker, E[S] = 100 ms fixed (c mu = 10/s). 15/s for 20 s,
   // then 5/s. From empty x(t) = 1.5 (1 - e^{-10 t}) reaches c = 1 at
-  // t_c = ln 3 / 10 = 0.10986 s; the backlog then grows at 5/s: at 10 s
-  // x = 1 + 5 (10 - t_c) = 50.4507, at 20 s 100.4507. At 5/s it drains at
-  // 5/s: 50.4507 at 30 s, empty of backlog at 39.89 s, and by 50 s the pod
-  // holds its offered load 5 * 0.1 = 0.5.
+  // t_c = ln 3 / 10 = 0.10986 s (above c mu the queue has no steady state,
+  // so the content follows the fluid limit); the backlog then grows at 5/s:
+  // at 10 s x = 1 + 5 (10 - t_c) = 50.4507, at 20 s 100.4507. At 5/s it
+  // drains at 5/s: 50.4507 at 30 s, and by 50 s the pod holds M/D/1's
+  // L = lambda W, W = 0.1 + rho / (2 mu (1 - rho)) = 0.15 s: 0.75.
   FluidTestCluster c;
   c.add_service("web");
   const uint32_t web = 0;  // the traffic entry
@@ -95,7 +96,7 @@ TEST_CASE("fluid traffic: overload builds a backlog at lambda - c mu that drains
   CHECK(rs[0].in_flight == Approx(1 + 5 * (10 - tc)));
   CHECK(rs[1].in_flight == Approx(1 + 5 * (20 - tc)));
   CHECK(rs[2].in_flight == Approx(1 + 5 * (20 - tc) - 50));
-  CHECK(rs[4].in_flight == Approx(0.5));
+  CHECK(rs[4].in_flight == Approx(0.75));
   // Saturated steps complete c mu T = 100; step 2 ([10 s, 20 s)) saw a
   // backlog from 49.4507 to 99.4507, mean 74.4507, drained at 10/s: 7.445 s
   // of waiting plus E[S].
@@ -106,25 +107,29 @@ TEST_CASE("fluid traffic: overload builds a backlog at lambda - c mu that drains
   check_accounting(rs);
 }
 
-TEST_CASE("fluid traffic: a full queue rejects the excess") {
-  // One worker, E[S] = 100 ms, queue capacity 10: the pod holds at most 11.
-  // At 15/s the backlog fills at 5/s (full after ~2.1 s); from then on 10/s
-  // complete and 5/s are rejected. Step 2: 150 arrive, 100 complete, 50
-  // rejected, 11 in flight.
+TEST_CASE("fluid traffic: a bounded queue rejects as M/M/1/K does") {
+  // One worker, E[S] = 100 ms exponential, queue capacity 10: K = 11. At
+  // 15/s (rho = 1.5) M/M/1/K turns away P_K = (1 - rho) rho^K /
+  // (1 - rho^{K+1}) = 0.33592 and holds L = rho / (1 - rho) - (K + 1)
+  // rho^{K+1} / (1 - rho^{K+1}) = 9.0930 (Kleinrock vol. 1, sec. 3.6). The
+  // pod is there within a few W = L / (15 (1 - P_K)) = 0.91 s, so in the
+  // second step: 150 arrive, 150 P_K rejected, the rest complete after W.
   FluidTestCluster c;
   c.add_service("web");
   const uint32_t web = 0;  // the traffic entry
   c.add_pod("web", {{kAnnotationQueueCapacity, "10"}});
-  c.boot({FluidTestCluster::poisson("web", 15, "fixed(100ms)")});
+  c.boot({FluidTestCluster::poisson("web", 15, "exponential(100ms)")});
   c.run_for(Duration::seconds(20));
   const auto rs = c.records_of(web);
   REQUIRE(rs.size() == 2);
+  const double rho = 1.5, k = 11;
+  const double pk = (1 - rho) * std::pow(rho, k) / (1 - std::pow(rho, k + 1));
+  const double l = rho / (1 - rho) - (k + 1) * std::pow(rho, k + 1) / (1 - std::pow(rho, k + 1));
   CHECK(rs[1].arrived == Approx(150));
-  CHECK(rs[1].completed == Approx(100));
-  CHECK(rs[1].rejected == Approx(50));
-  CHECK(rs[1].in_flight == Approx(11));
-  // Waiting behind a full queue: 10 / 10 s plus E[S].
-  CHECK(rs[1].mean_latency_seconds == Approx(1.1));
+  CHECK(rs[1].rejected == Approx(150 * pk));
+  CHECK(rs[1].completed == Approx(150 * (1 - pk)));
+  CHECK(rs[1].in_flight == Approx(l));
+  CHECK(rs[1].mean_latency_seconds == Approx(l / (15 * (1 - pk))));
   check_accounting(rs);
 }
 
@@ -150,9 +155,10 @@ TEST_CASE("fluid traffic: schedule steps change the rate at their instants") {
   REQUIRE(rs.size() == 2);
   CHECK(rs[0].arrived == Approx(140));
   CHECK(rs[1].arrived == Approx(120));
-  // In flight at 20 s: the offered load at 20/s, 0.2, within 1e-6 (it
-  // relaxed for 3 s, 300 time constants).
-  CHECK(rs[1].in_flight == Approx(0.2));
+  // In flight at 20 s: L at 20/s on M/M/2 with mu = 100 (a = 0.2,
+  // rho = 0.1): C = 2 rho^2 / (1 + rho) = 0.018182, W = 0.01 + C / (200 -
+  // 20) = 0.010101 s, L = 20 W = 0.20202 (it relaxed for 3 s, ~300 W).
+  CHECK(rs[1].in_flight == Approx(20 * (0.01 + (0.02 / 1.1) / 180)));
   check_accounting(rs);
 }
 
@@ -196,15 +202,19 @@ TEST_CASE("fluid traffic: calls add load downstream, and hold the caller's worke
     // What back receives is half of what front completed in the same step.
     CHECK(br[i].arrived == Approx(0.5 * fr[i].completed));
   }
-  // In the second step front's hold grew from 0.02 s to 0.01 + 0.5 W1, W1
-  // being back's first-step latency: front filled up from empty then (its
-  // pods hold 0.2 each: 0.4 fewer completions), so back saw 99.8 / 10 s =
-  // 9.98/s, rho1 = 0.1996, W1 = 0.02 + rho1 0.02 / (2 (1 - rho1)). Each
-  // front pod's content grew by 10/s times the hold's growth, so front
-  // completed 2 * 10 * (hold - 0.02) fewer, and back got half as many fewer.
-  const double w1 = 0.02 + 0.1996 * 0.02 / (2 * (1 - 0.1996));
-  CHECK(br[0].arrived == Approx(99.8));
-  CHECK(br[1].arrived == Approx(100 - 0.5 * 2 * 10 * (0.01 + 0.5 * w1 - 0.02)).epsilon(1e-10));
+  // Front's pods fill up from empty in the first step, to L = 10 W_f each,
+  // W_f = 0.02 + 0.2 * 0.02 / (2 * 0.8) = 0.0225 s (hold 0.02, rho 0.2,
+  // M/D/1): front completes 200 - 0.45, and back gets half: 99.775, at
+  // 9.9775/s, rho1 = 0.199550, so W1 = 0.02 + rho1 0.02 / (2 (1 - rho1)).
+  // In the second step front's hold is h2 = 0.01 + 0.5 W1 and its pods
+  // settle at 10 W_f2 each (M/D/1 with that hold): front completes
+  // 2 * 10 * (W_f2 - 0.0225) fewer, and back gets half as many fewer.
+  const double rho1 = 0.99775 / 5;
+  const double w1 = 0.02 + rho1 * 0.02 / (2 * (1 - rho1));
+  const double h2 = 0.01 + 0.5 * w1, rho2 = 10 * h2;
+  const double wf2 = h2 + rho2 * h2 / (2 * (1 - rho2));
+  CHECK(br[0].arrived == Approx(99.775));
+  CHECK(br[1].arrived == Approx(100 - 10 * (wf2 - 0.0225)).epsilon(1e-10));
   // From the third step on the hold is steady (to 1e-6): 200 and 100.
   CHECK(br[2].arrived == Approx(100).epsilon(1e-6));
   CHECK(br[2].mean_latency_seconds == Approx(0.0225).epsilon(1e-6));
@@ -224,8 +234,8 @@ TEST_CASE("fluid traffic: calls add load downstream, and hold the caller's worke
 }
 
 TEST_CASE("fluid traffic: a pod that leaves keeps draining, a crashed one fails what it holds") {
-  // 2 pods, 1 worker, E[S] = 10 ms, 60/s: 30/s each (rho = 0.3), each
-  // holding its offered load 0.3.
+  // 2 pods, 1 worker, E[S] = 10 ms fixed, 60/s: 30/s each (rho = 0.3),
+  // each holding M/D/1's L = 30 W, W = 0.01 + 0.3 * 0.01 / (2 * 0.7).
   FluidTestCluster c;
   c.add_service("web");
   const uint32_t web = 0;  // the traffic entry
@@ -248,34 +258,36 @@ TEST_CASE("fluid traffic: a pod that leaves keeps draining, a crashed one fails 
   const auto rs = c.records_of(web);
   REQUIRE(rs.size() == 4);
   REQUIRE(dropped.size() == 2);
-  // a crashes at 12 s: its 0.3 fail at once, and its share, 30/s, is refused
+  const double l = 30 * (0.01 + 0.003 / 1.4);
+  // a crashes at 12 s: its L fails at once, and its share, 30/s, is refused
   // until the EndpointSlice drops it.
   const double a_refused =
       30 * (dropped[a] - (SimTime::zero() + Duration::seconds(12))).to_seconds();
   CHECK(a_refused > 0);
-  CHECK(rs[1].connection_errors == Approx(0.3 + a_refused));
+  CHECK(rs[1].connection_errors == Approx(l + a_refused));
   CHECK(rs[1].pods == 2);
   // b is deleted at 25 s; terminating, it refuses its share until dropped,
-  // but what it holds drains (its container runs 2 s more): nothing of the
-  // 0.3 fails.
+  // but what it holds drains (its container runs 2 s more): nothing of its
+  // L fails.
   const double b_refused =
       30 * (dropped[b] - (SimTime::zero() + Duration::seconds(25))).to_seconds();
   CHECK(b_refused > 0);
   CHECK(rs[2].connection_errors == Approx(b_refused));
   // a alone from then on: 60/s, M/D/1 at rho = 0.6,
-  // W = 0.01 + 0.6 / (2 * 100 * 0.4) = 0.0175 s; it holds 0.6.
+  // W = 0.01 + 0.6 / (2 * 100 * 0.4) = 0.0175 s; it holds 60 W = 1.05.
   CHECK(rs[3].pods == 1);
   CHECK(rs[3].mean_latency_seconds == Approx(0.0175));
-  CHECK(rs[3].in_flight == Approx(0.6));
+  CHECK(rs[3].in_flight == Approx(1.05));
   CHECK(rs[3].completed == Approx(600));
   check_accounting(rs);
 }
 
 TEST_CASE("fluid traffic: a machine that dies fails what its pods hold and refuses their share") {
-  // One pod, E[S] = 10 ms, 50/s: it holds 0.5. At 15 s its node goes down:
-  // the 0.5 fail, and with no node lifecycle controller here the pod stays
-  // in the EndpointSlice, so the 50/s of the last 5 s are refused: 250.
-  // Completed: 500 arrived - 250.5 failed - (0 - 0.5 in flight) = 250.
+  // One pod, E[S] = 10 ms fixed, 50/s: it holds M/D/1's L = 50 W,
+  // W = 0.01 + 0.5 * 0.01 / (2 * 0.5) = 0.015 s: 0.75. At 15 s its node goes
+  // down: the 0.75 fail, and with no node lifecycle controller here the pod
+  // stays in the EndpointSlice, so the 50/s of the last 5 s are refused: 250.
+  // Completed: 500 arrived - 250.75 failed - (0 - 0.75 in flight) = 250.
   FluidTestCluster c;
   c.add_service("web");
   c.add_pod("web");
@@ -284,7 +296,7 @@ TEST_CASE("fluid traffic: a machine that dies fails what its pods hold and refus
   c.run_for(Duration::seconds(20));
   const auto rs = c.records_of(0);
   REQUIRE(rs.size() == 2);
-  CHECK(rs[1].connection_errors == Approx(250.5));
+  CHECK(rs[1].connection_errors == Approx(250.75));
   CHECK(rs[1].completed == Approx(250));
   CHECK(rs[1].in_flight == 0);
   check_accounting(rs);

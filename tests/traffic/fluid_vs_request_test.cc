@@ -42,6 +42,7 @@ struct Setup {
   double rate_per_second;
   int32_t concurrency;
   const char* service_time;
+  int32_t queue_capacity = -1;  // -1: unbounded
 };
 
 // Per batch: requests completed, busy worker-seconds, and the sum of the
@@ -71,6 +72,8 @@ Batches run(const Setup& s, bool fluid, uint64_t seed) {
     Pod p = KubeletTestCluster::make_pod("web-" + std::to_string(i), "app:1");
     p.labels["app"] = "web";
     p.annotations[kAnnotationConcurrency] = std::to_string(s.concurrency);
+    if (s.queue_capacity >= 0)
+      p.annotations[kAnnotationQueueCapacity] = std::to_string(s.queue_capacity);
     p.node = NodeId{0};
     p.spec.node_name = c.objects.nodes[0].name;
     p.phase = PodPhase::kRunning;
@@ -142,9 +145,13 @@ void check_agrees(const char* what, const std::vector<double>& request, double f
 
 TEST_CASE("fluid vs request: same mean utilization and throughput") {
   // 10 pods behind random balancing, Poisson arrivals, exponential service:
-  // each pod is M/M/c with lambda / 10. rho = lambda E[S] / (10 c).
-  const Setup setup = GENERATE(Setup{70, 1, "exponential(100ms)"},    // rho 0.7
-                               Setup{160, 2, "exponential(100ms)"});  // rho 0.8
+  // each pod is M/M/c with lambda / 10 (M/M/c/K with a queue capacity).
+  // rho = lambda E[S] / (10 c).
+  const Setup setup = GENERATE(Setup{70, 1, "exponential(100ms)"},   // rho 0.7
+                               Setup{160, 2, "exponential(100ms)"},  // rho 0.8
+                               // rho 0.9, K = 3: M/M/1/K turns away
+                               // (1 - rho) rho^3 / (1 - rho^4) = 21%.
+                               Setup{90, 1, "exponential(100ms)", 2});
   INFO("lambda " << setup.rate_per_second << " concurrency " << setup.concurrency);
   std::vector<double> completed, busy, latency;
   for (uint64_t seed : {1, 2, 3}) {
@@ -185,8 +192,12 @@ TEST_CASE("fluid vs request: same mean utilization and throughput") {
   const double fluid_latency = std::accumulate(f.latency.begin(), f.latency.end(), 0.0) /
                                std::accumulate(f.completed.begin(), f.completed.end(), 0.0);
   check_agrees("mean latency", latency, fluid_latency, 0.025);
-  // And fluid mode's values are the textbook ones: throughput lambda,
-  // utilization rho.
-  CHECK(mean(f.completed) / seconds == Approx(setup.rate_per_second));
-  CHECK(mean(f.busy) / (seconds * workers) == Approx(setup.rate_per_second * 0.1 / workers));
+  // And fluid mode's values are the textbook ones: throughput lambda (1 -
+  // P_K), utilization that over 10 c mu.
+  const double rho = setup.rate_per_second * 0.1 / workers;
+  const double k = setup.concurrency + setup.queue_capacity;
+  const double blocked =
+      setup.queue_capacity < 0 ? 0 : (1 - rho) * std::pow(rho, k) / (1 - std::pow(rho, k + 1));
+  CHECK(mean(f.completed) / seconds == Approx(setup.rate_per_second * (1 - blocked)));
+  CHECK(mean(f.busy) / (seconds * workers) == Approx(rho * (1 - blocked)));
 }
