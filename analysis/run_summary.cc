@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include "analysis/event_log.h"
+#include "analysis/number_format.h"
 
 namespace kubesim {
 namespace {
@@ -234,17 +235,6 @@ RunSummary RunSummaryCollector::summary(SimTime now) const {
 // ---- Output ----
 
 namespace {
-
-// 1234567 -> "1,234,567": large counts stay readable.
-std::string with_thousands(int64_t v) {
-  std::string digits = std::to_string(v < 0 ? -v : v);
-  std::string out;
-  for (std::size_t i = 0; i < digits.size(); ++i) {
-    if (i > 0 && (digits.size() - i) % 3 == 0) out.push_back(',');
-    out.push_back(digits[i]);
-  }
-  return v < 0 ? "-" + out : out;
-}
 
 std::string latency_text(const std::optional<Duration>& d) {
   return d ? to_string(*d) : "-";

@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 
 #include "analysis/event_log.h"
+#include "analysis/number_format.h"
 #include "models/objects/annotations.h"
 
 namespace kubesim {
@@ -262,23 +263,25 @@ TrafficSummary TrafficCollector::summary(SimTime now) const {
     ServiceTraffic out;
     out.name = s.name;
     out.fluid = s.fluid;
-    // Running sums in the order completed, timeout, rejected, connection
-    // error, downstream; each part is the difference of rounded sums.
+    // Completed and failed are rounded on their own (as the time series
+    // rounds them, so that its rows add up to these totals and are never
+    // negative); the failure reasons split the failed count through running
+    // sums in the order timeout, rejected, connection error, downstream.
     const double completed = static_cast<double>(s.completed) + s.f_completed;
-    const double to_timeout = completed + static_cast<double>(s.timeout);
+    const double to_timeout = static_cast<double>(s.timeout);
     const double to_rejected = to_timeout + static_cast<double>(s.rejected) + s.f_rejected;
     const double to_connection =
         to_rejected + static_cast<double>(s.connection_error) + s.f_connection_error;
-    const double ended = to_connection + static_cast<double>(s.downstream);
+    const double failed = to_connection + static_cast<double>(s.downstream);
     out.completed = rounded(completed);
-    out.failed_by_reason.timeout = rounded(to_timeout) - rounded(completed);
+    out.failed_by_reason.timeout = rounded(to_timeout);
     out.failed_by_reason.rejected = rounded(to_rejected) - rounded(to_timeout);
     out.failed_by_reason.connection_error = rounded(to_connection) - rounded(to_rejected);
-    out.failed_by_reason.downstream = rounded(ended) - rounded(to_connection);
-    out.failed = rounded(ended) - out.completed;
+    out.failed_by_reason.downstream = rounded(failed) - rounded(to_connection);
+    out.failed = rounded(failed);
     const double arrived = static_cast<double>(s.arrived) + s.f_arrived;
-    out.arrived = std::max(rounded(arrived), rounded(ended));
-    out.in_flight = out.arrived - rounded(ended);
+    out.arrived = std::max(rounded(arrived), out.completed + out.failed);
+    out.in_flight = out.arrived - out.completed - out.failed;
     out.external = s.external;
     out.attempts = s.attempts;
     out.retries = s.attempts - s.ended;
@@ -296,7 +299,7 @@ TrafficSummary TrafficCollector::summary(SimTime now) const {
           static_cast<double>(s.failed_latency_us) / static_cast<double>(failed_requests) / 1e6;
     }
     // Fluid failures are turned away at once: latency 0.
-    if (ended > 0) {
+    if (const double ended = completed + failed; ended > 0) {
       out.time_in_system_mean_seconds =
           (seconds(s.latency.sum()) + static_cast<double>(s.failed_latency_us) / 1e6 +
            s.f_latency_seconds) /
@@ -370,9 +373,11 @@ TrafficSummary TrafficCollector::summary(SimTime now) const {
   if (services_.empty() || now <= start_) return t;
   const int64_t intervals =
       ((now - start_).count_micros() + interval_.count_micros() - 1) / interval_.count_micros();
+  // Running sums rounded separately for completed and failed, so that each
+  // row's counts (differences of monotone rounded sums) are never negative.
   struct Running {
-    double arrived = 0, completed = 0, ended = 0;
-    int64_t arrived_r = 0, completed_r = 0, ended_r = 0;
+    double arrived = 0, completed = 0, failed = 0;
+    int64_t arrived_r = 0, completed_r = 0, failed_r = 0;
   };
   std::vector<Running> running(services_.size());
   t.series.reserve(static_cast<std::size_t>(intervals) * services_.size());
@@ -385,8 +390,9 @@ TrafficSummary TrafficCollector::summary(SimTime now) const {
       Running& run = running[i];
       run.arrived += r.arrived;
       run.completed += r.completed;
-      run.ended += r.completed + r.failed;
-      const int64_t ended_r = rounded(run.ended), completed_r = rounded(run.completed);
+      run.failed += r.failed;
+      const int64_t completed_r = rounded(run.completed), failed_r = rounded(run.failed);
+      const int64_t ended_r = completed_r + failed_r;
       const int64_t arrived_r = std::max(rounded(run.arrived), ended_r);
       TrafficInterval row;
       row.start = from;
@@ -394,7 +400,7 @@ TrafficSummary TrafficCollector::summary(SimTime now) const {
       row.service = static_cast<uint32_t>(i);
       row.arrived = arrived_r - run.arrived_r;
       row.completed = completed_r - run.completed_r;
-      row.failed = (ended_r - completed_r) - (run.ended_r - run.completed_r);
+      row.failed = failed_r - run.failed_r;
       row.in_flight = arrived_r - ended_r;
       row.throughput_per_second = r.completed / seconds(to - from);
       if (k == current_ && !s.interval_latency.empty()) {  // still open
@@ -406,7 +412,7 @@ TrafficSummary TrafficCollector::summary(SimTime now) const {
       }
       run.arrived_r = arrived_r;
       run.completed_r = completed_r;
-      run.ended_r = ended_r;
+      run.failed_r = failed_r;
       t.series.push_back(row);
     }
   }
@@ -416,16 +422,6 @@ TrafficSummary TrafficCollector::summary(SimTime now) const {
 // ---- Output ----
 
 namespace {
-
-std::string with_thousands(int64_t v) {
-  std::string digits = std::to_string(v < 0 ? -v : v);
-  std::string out;
-  for (std::size_t i = 0; i < digits.size(); ++i) {
-    if (i > 0 && (digits.size() - i) % 3 == 0) out.push_back(',');
-    out.push_back(digits[i]);
-  }
-  return v < 0 ? "-" + out : out;
-}
 
 // Three significant digits (the percentiles are good to 1%) in us, ms or s.
 std::string short_seconds(const std::optional<double>& s) {

@@ -112,6 +112,17 @@ std::optional<TrafficSpec> parse_entry(YamlReader& r, const YAML::Node& n, const
   }
   if (r.has(n, "retries")) parse_retries(r, child(n, "retries"), join(path, "retries"), t);
   parse_calls(r, child(n, "calls"), join(path, "calls"), t, origins);
+  // Fluid mode has rates, not requests: nothing to time out or retry
+  // (docs/fluid-mode.md). Saying so beats ignoring the keys.
+  if (t.fluid) {
+    for (const char* key : {"timeout", "retries"}) {
+      if (r.has(n, key)) {
+        r.error(child(n, key), join(path, key),
+                "not modelled in fluid mode (mode: fluid has no single requests to time out or "
+                "retry)");
+      }
+    }
+  }
 
   if (!r.require(n, path, "service")) return std::nullopt;
   auto service = r.get_string(n, path, "service");

@@ -2,17 +2,16 @@
 // single requests (DESIGN.md: for very large runs).
 //
 // Per entry, the outside rate lambda(t) (ArrivalProcess::rate_at; bursty:
-// on/off periods drawn from the entry's stream) is split evenly over the
-// Service's endpoints (the EndpointSlice's Ready pods, KubeProxies::endpoints;
-// in the fluid limit every policy shares evenly among identical pods). Each pod
-// with c workers serves at most c/E[S] per second; what arrives beyond that
-// waits in the queue (up to its capacity, beyond which it is rejected), and
-// the backlog drains when the rate falls. Downstream calls add
-// probability * rate to the callee's rate. The state changes at rate steps,
-// endpoint changes and every `step` (diurnal rates are held constant over a
-// step); one FluidTrafficRecord per entry per step. Mean latency per
-// interval: M/M/c (Erlang C) when the pod is stable with no backlog,
-// else the backlog's drain time plus E[S].
+// on/off periods drawn from the entry's stream), plus its callers' completion
+// rates times the call probabilities, is split evenly over the Service's
+// endpoints (KubeProxies::endpoints; in the fluid limit every policy shares
+// evenly among identical pods). Each pod is a fluid queue with c workers:
+// below capacity its content follows the M/M/c steady state (Erlang C,
+// Allen-Cunneen for other service times; M/M/c/K with a queue capacity),
+// above it the backlog grows at lambda - c mu and drains afterwards. The
+// state changes at rate steps, endpoint changes and every `step`; one
+// FluidTrafficRecord per entry per step. docs/fluid-mode.md has the model,
+// its formulas and what it leaves out (timeouts and retries are load errors).
 //
 //   FluidTraffic fluid(api, proxies, scenario.traffic, /*entries=*/{0, 2}, service_index);
 //   fluid.start();

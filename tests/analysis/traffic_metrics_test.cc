@@ -254,9 +254,9 @@ TEST_CASE("traffic metrics: fluid fractions round through running sums") {
   ObserverBus bus;
   TrafficCollector c(bus, {entry("web")});
   auto& fluid = bus.topic<FluidTrafficRecord>();
-  // [0, 10): 1 arrival, half completed, half rejected. Rounded on their own,
-  // 1 completed + 1 failed would exceed 1 arrived; through the running sums
-  // completed = round(0.5) = 1, failed = round(1.0) - 1 = 0.
+  // [0, 10): 1 arrival, half completed, half rejected. Completed and failed
+  // round on their own (so that the series never goes negative):
+  // completed = round(0.5) = 1, failed = round(0.5) = 1.
   fluid.publish({at_s(0), at_s(10), 0, 1.0, 0.5, 0.5, 0.0, 0.25, 0.5, 0.0, 1, 2});
   // [10, 20): 20 arrivals, 18 completed (mean 0.25 s), 0.75 rejected, 0.5
   // connection errors, 0.75 in flight at 20 s.
@@ -265,15 +265,15 @@ TEST_CASE("traffic metrics: fluid fractions round through running sums") {
   const TrafficSummary t = c.summary(at_s(20));
   const ServiceTraffic& s = t.services[0];
   CHECK(s.fluid);
-  // Sums: arrived 21, completed 18.5, + rejected 1.25 -> 19.75, + connection
-  // 0.5 -> 20.25. Rounded: 19; rejected round(19.75) - 19 = 1, connection
-  // round(20.25) - round(19.75) = 0; failed 20 - 19 = 1; in flight 21 - 20.
+  // Sums: arrived 21, completed 18.5 -> 19; failed: rejected 1.25, + connection
+  // 0.5 -> 1.75 -> 2, split as rejected round(1.25) = 1, connection
+  // round(1.75) - 1 = 1; in flight 21 - 19 - 2 = 0.
   CHECK(s.arrived == 21);
   CHECK(s.completed == 19);
   CHECK(s.failed_by_reason.rejected == 1);
-  CHECK(s.failed_by_reason.connection_error == 0);
-  CHECK(s.failed == 1);
-  CHECK(s.in_flight == 1);
+  CHECK(s.failed_by_reason.connection_error == 1);
+  CHECK(s.failed == 2);
+  CHECK(s.in_flight == 0);
   CHECK(s.arrived == s.completed + s.failed + s.in_flight);
   CHECK(s.throughput_per_second == Approx(18.5 / 20));
   // Mean latency (0.5 x 0.5 + 18 x 0.25) / 18.5; no percentiles in fluid mode.
@@ -287,16 +287,21 @@ TEST_CASE("traffic metrics: fluid fractions round through running sums") {
   // (3.75 request-seconds): L = 3.75 / 20.
   CHECK(s.in_flight_mean == Approx(0.1875));
 
-  // The series rounds the same running sums, so its rows add up to the totals.
+  // The series rounds the same running sums, so its rows add up to the totals
+  // and are never negative. Row 0: completed 1, failed 1, so arrived is
+  // raised to max(round(1), 2) = 2 (rounding cannot make a request vanish);
+  // row 1: arrived 21 - 2, completed 19 - 1, failed 2 - 1, in flight 0.
   REQUIRE(t.series.size() == 2);
-  CHECK(t.series[0].arrived == 1);
+  CHECK(t.series[0].arrived == 2);
   CHECK(t.series[0].completed == 1);
-  CHECK(t.series[0].failed == 0);
+  CHECK(t.series[0].failed == 1);
   CHECK(t.series[0].in_flight == 0);
-  CHECK(t.series[1].arrived == 20);
+  CHECK(t.series[1].arrived == 19);
   CHECK(t.series[1].completed == 18);  // round(18.5) - round(0.5)
   CHECK(t.series[1].failed == 1);
-  CHECK(t.series[1].in_flight == 1);
+  CHECK(t.series[1].in_flight == 0);
+  CHECK(t.series[0].arrived + t.series[1].arrived == s.arrived);
+  CHECK(t.series[0].failed + t.series[1].failed == s.failed);
   CHECK(t.series[1].throughput_per_second == Approx(1.8));  // 18 in 10 s, unrounded
 }
 

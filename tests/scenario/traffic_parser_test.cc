@@ -281,18 +281,22 @@ TEST_CASE("traffic: errors in entries, arrivals and across entries") {
 
 TEST_CASE("traffic: a cycle in the call graph is an error naming it") {
   // web -> api -> db -> web closes at db's second call; log calls itself. A
-  // request-mode entry cannot call a fluid-mode one.
-  check_errors("traffic_cycle.yaml",
-               {
-                   {"traffic_cycle.yaml", 13, 41, "spec.traffic[0].calls[1].service",
-                    "a request-mode entry cannot call Service log, whose mode is fluid"},
-                   {"traffic_cycle.yaml", 17, 25, "spec.traffic[2].calls[0].service",
-                    "cannot call Service log"},
-                   {"traffic_cycle.yaml", 17, 31, "spec.traffic[2].calls[1]",
-                    "call graph has a cycle: web -> api -> db -> web"},
-                   {"traffic_cycle.yaml", 20, 15, "spec.traffic[3].calls[0]",
-                    "call graph has a cycle: log -> log"},
-               });
+  // request-mode entry cannot call a fluid-mode one, and a fluid one has no
+  // timeout.
+  check_errors(
+      "traffic_cycle.yaml",
+      {
+          {"traffic_cycle.yaml", 13, 41, "spec.traffic[0].calls[1].service",
+           "a request-mode entry cannot call Service log, whose mode is fluid"},
+          {"traffic_cycle.yaml", 17, 25, "spec.traffic[2].calls[0].service",
+           "cannot call Service log"},
+          {"traffic_cycle.yaml", 17, 31, "spec.traffic[2].calls[1]",
+           "call graph has a cycle: web -> api -> db -> web"},
+          {"traffic_cycle.yaml", 20, 15, "spec.traffic[3].calls[0]",
+           "call graph has a cycle: log -> log"},
+          // Fluid mode has no single requests to time out.
+          {"traffic_cycle.yaml", 21, 16, "spec.traffic[3].timeout", "not modelled in fluid mode"},
+      });
 }
 
 TEST_CASE("traffic: errors in replay traces name the CSV's line") {
