@@ -71,8 +71,12 @@ void BM_Traffic(benchmark::State& state, bool fluid) {
       benchmark::Counter(requests, benchmark::Counter::kIsIterationInvariantRate);
 }
 
-void BM_RequestMode(benchmark::State& state) { BM_Traffic(state, false); }
-void BM_FluidMode(benchmark::State& state) { BM_Traffic(state, true); }
+void BM_RequestMode(benchmark::State& state) {
+  BM_Traffic(state, false);
+}
+void BM_FluidMode(benchmark::State& state) {
+  BM_Traffic(state, true);
+}
 
 BENCHMARK(BM_RequestMode)->Arg(10)->Arg(100)->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK(BM_FluidMode)->Arg(10)->Arg(100)->Unit(benchmark::kMillisecond)->UseRealTime();

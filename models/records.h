@@ -203,7 +203,7 @@ struct FluidTrafficRecord {
   uint32_t service;
   double arrived = 0;
   double completed = 0;
-  double rejected = 0;          // queue capacity exceeded
+  double rejected = 0;           // queue capacity exceeded
   double connection_errors = 0;  // arrivals while the Service has no endpoint
   double busy_worker_seconds = 0;
   double mean_latency_seconds = 0;  // of the requests completed in the interval

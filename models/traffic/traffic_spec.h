@@ -51,7 +51,8 @@ struct ArrivalSpec {
     kNone,      // no outside arrivals: the Service is only called by others
     kPoisson,   // rate_per_second
     kSchedule,  // Poisson with a piecewise-constant rate (schedule)
-    kDiurnal,   // Poisson with rate trough + (peak - trough) * (1 + cos(2 pi (t - peak_at) / period)) / 2
+    kDiurnal,   // Poisson with rate trough + (peak - trough) * (1 + cos(2 pi (t - peak_at) /
+                // period)) / 2
     kBursty,    // on/off: Poisson at on_rate during on periods, off_rate during off periods
     kReplay,    // the timestamps of a CSV, or per-interval rates of a CSV (Poisson within)
   };
