@@ -28,12 +28,11 @@ struct EntryOrigins {
 // The Services that exist at some time of the run: declared, or applied by an event.
 std::vector<std::pair<std::string, std::string>> known_services(const Scenario& s) {
   std::vector<std::pair<std::string, std::string>> out;
+  // Declared Services only: kube-proxies and the traffic engine track their
+  // Services from the start, so one created later by an `apply` event cannot
+  // carry traffic.
   for (const Service& svc : s.objects.services)
     out.emplace_back(svc.metadata.namespace_, svc.metadata.name);
-  for (const TimelineEvent& e : s.events) {
-    for (const Service& svc : e.objects.services)
-      out.emplace_back(svc.metadata.namespace_, svc.metadata.name);
-  }
   return out;
 }
 
@@ -137,9 +136,10 @@ std::optional<TrafficSpec> parse_entry(YamlReader& r, const YAML::Node& n, const
     known = known || name == t.service;
   }
   if (!known) {
-    r.error_at(origins.service, "no Service " + t.namespace_ + "/" + t.service +
-                                    " in spec.workloads or applied by spec.events" +
-                                    did_you_mean(t.service, names));
+    r.error_at(origins.service,
+               "no Service " + t.namespace_ + "/" + t.service +
+                   " in spec.workloads (traffic needs its Service from the start)" +
+                   did_you_mean(t.service, names));
   }
   return t;
 }

@@ -62,7 +62,7 @@ const std::string kHead = "apiVersion: kubesim.io/v1\nkind: Scenario\nmetadata: 
 
 TEST_CASE("traffic: an entry with every key") {
   const TrafficSpec& web = entry("web");
-  CHECK(web.where == kFixtures + "traffic.yaml:43");  // the line of `- service: web`
+  CHECK(web.where == kFixtures + "traffic.yaml:39");  // the line of `- service: web`
   CHECK(web.namespace_ == "default");
   CHECK_FALSE(web.fluid);
   CHECK(web.arrival.process == Process::kPoisson);
@@ -113,7 +113,7 @@ TEST_CASE("traffic: defaults of an entry") {
   CHECK(bulk.namespace_ == "batch");
   CHECK_FALSE(bulk.fluid);  // mode: request
   CHECK(entry("feed").fluid);
-  // `late` exists only from the `apply` at 1h on: traffic may name it.
+  // `late`'s outside traffic starts at 1h.
   CHECK(entry("late").start == Duration::hours(1));
   CHECK(traffic_scenario().traffic.size() == 9);
 }
@@ -409,4 +409,25 @@ TEST_CASE("traffic: malformed traffic sections give errors, never exceptions") {
     CHECK(e.line > 0);
     CHECK_THAT(e.message, !Catch::Contains("internal error"));
   }
+}
+
+TEST_CASE("traffic: a Service created later by an apply event cannot carry traffic") {
+  // kube-proxies and the traffic engine track their Services from the start
+  // (ClusterRuntime builds them before the first event).
+  const kubesim::LoadResult r =
+      load_text(kHead +
+                "spec:\n"
+                "  events:\n"
+                "    - at: 1m\n"
+                "      apply:\n"
+                "        manifests:\n"
+                "          - {apiVersion: v1, kind: Service, metadata: {name: late}, spec: {}}\n"
+                "  traffic:\n"
+                "    - service: late\n");
+  INFO(all_errors(r.errors));
+  CHECK_FALSE(r.scenario.has_value());
+  REQUIRE(r.errors.size() == 1);
+  CHECK(r.errors[0].path == "spec.traffic[0].service");
+  CHECK(r.errors[0].line == 11);  // kHead (3) + 7 lines + 1
+  CHECK_THAT(r.errors[0].message, Catch::Contains("traffic needs its Service from the start"));
 }
