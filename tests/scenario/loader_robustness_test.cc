@@ -8,24 +8,15 @@
 #include <unistd.h>
 
 #include "models/scenario/scenario.h"
+#include "tests/support/scenario_text.h"
 
 namespace {
 
-// Writes `text` to a scratch file and loads it.
 kubesim::LoadResult load_text(const std::string& text) {
-  // One name per process: ctest runs test cases as parallel processes.
-  auto path = std::filesystem::temp_directory_path() /
-              ("kubesim_scenario_robustness_" + std::to_string(::getpid()) + ".yaml");
-  {
-    std::ofstream out(path);
-    out << text;
-  }
-  kubesim::LoadResult r = kubesim::load_scenario(path.string());
-  std::filesystem::remove(path);
-  return r;
+  return kubesim::testing::load_scenario_text(text, "scenario_robustness");
 }
 
-const std::string kHead = "apiVersion: kubesim.io/v1\nkind: Scenario\nmetadata: {name: x}\n";
+const std::string& kHead = kubesim::testing::kScenarioHead;
 
 }  // namespace
 

@@ -14,6 +14,7 @@
 
 #include "models/scenario/scenario.h"
 #include "tests/scenario/load_errors.h"
+#include "tests/support/scenario_text.h"
 
 using kubesim::ArrivalSpec;
 using kubesim::Duration;
@@ -42,21 +43,11 @@ const TrafficSpec& entry(const std::string& service) {
   throw;
 }
 
-// Writes `text` to a scratch file and loads it (one name per process: ctest
-// runs test cases as parallel processes).
 kubesim::LoadResult load_text(const std::string& text) {
-  auto path = std::filesystem::temp_directory_path() /
-              ("kubesim_traffic_parser_" + std::to_string(::getpid()) + ".yaml");
-  {
-    std::ofstream out(path);
-    out << text;
-  }
-  kubesim::LoadResult r = kubesim::load_scenario(path.string());
-  std::filesystem::remove(path);
-  return r;
+  return kubesim::testing::load_scenario_text(text, "traffic_parser");
 }
 
-const std::string kHead = "apiVersion: kubesim.io/v1\nkind: Scenario\nmetadata: {name: x}\n";
+const std::string& kHead = kubesim::testing::kScenarioHead;
 
 }  // namespace
 
